@@ -1,0 +1,140 @@
+"""Dates as the digest uses them: full or partial, sortable, shown with their precision.
+
+An event may be known only to the year (`2023`) or the month (`2023-09`); it sorts at
+the start of its period and displays as "2023" or "September 2023". An article's date
+is a day, or an ISO 8601 moment with a time zone: a naive time is ambiguous across
+the digest's readers, so it is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class DateError(ValueError):
+    """A date value that is not one of the accepted forms."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PartialDate:
+    """A calendar date known to the year, month or day. Orders by its first day."""
+
+    year: int
+    month: int = 1
+    day: int = 1
+    precision: str = "day"  # "year" | "month" | "day"
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, self.month, self.day)
+
+    def iso(self) -> str:
+        if self.precision == "year":
+            return f"{self.year:04d}"
+        if self.precision == "month":
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    @classmethod
+    def from_date(cls, value: dt.date) -> PartialDate:
+        return cls(value.year, value.month, value.day, "day")
+
+
+def parse_partial(value: object) -> PartialDate:
+    """`2023`, `"2023-09"`, `2023-09-12` (as YAML gives them) -> PartialDate."""
+    if isinstance(value, dt.datetime):
+        return PartialDate.from_date(value.date())
+    if isinstance(value, dt.date):
+        return PartialDate.from_date(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return PartialDate(value, precision="year")
+    if isinstance(value, str):
+        match = _PARTIAL.match(value.strip())
+        if match:
+            year, month, day = match.groups()
+            try:
+                if day:
+                    dt.date(int(year), int(month), int(day))
+                    return PartialDate(int(year), int(month), int(day), "day")
+                if month:
+                    dt.date(int(year), int(month), 1)
+                    return PartialDate(int(year), int(month), 1, "month")
+                return PartialDate(int(year), precision="year")
+            except ValueError as exc:
+                raise DateError(f'"{value}" is not a real date ({exc})') from None
+    raise DateError(f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+
+
+def parse_moment(value: object) -> dt.date | dt.datetime:
+    """An article date: YYYY-MM-DD, or ISO 8601 with a time zone.
+
+    Returns a date, or an aware datetime. Raises DateError for anything else.
+    """
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise DateError(
+                f'"{value.isoformat()}" has a time but no time zone; '
+                'add one (e.g. "+01:00" or "Z") or give only the day'
+            )
+        return value
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                return dt.date.fromisoformat(text)
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise DateError(
+                f'expected a date as YYYY-MM-DD or ISO 8601 with a time zone, got "{text}"'
+            ) from None
+        return parse_moment(moment)
+    raise DateError(f"expected a date as YYYY-MM-DD, got {value!r}")
+
+
+def day_of(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def as_utc(value: dt.date | dt.datetime) -> dt.datetime:
+    """A moment for feeds and sorting: a bare day is taken as midnight UTC."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC)
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+
+
+@lru_cache(maxsize=32)
+def _locale(lang: str) -> Locale:
+    try:
+        return Locale.parse(lang.replace("-", "_"))
+    except (ValueError, TypeError):
+        return Locale.parse("en")
+
+
+def format_day(value: dt.date | dt.datetime, lang: str, form: str = "long") -> str:
+    """26 February 2024 / 26 février 2024 / 26. Februar 2024."""
+    return str(format_date(day_of(value), format=form, locale=_locale(lang)))
+
+
+def format_partial(value: PartialDate, lang: str) -> str:
+    """Shown with its precision: "2023", "September 2023", "12 September 2023"."""
+    locale = _locale(lang)
+    if value.precision == "year":
+        return str(value.year)
+    if value.precision == "month":
+        return str(format_skeleton("yMMMM", value.start, locale=locale))
+    return str(format_date(value.start, format="long", locale=locale))
+
+
+def format_month(year: int, month: int, lang: str) -> str:
+    """Standalone month name for a timeline heading: "February 2024", "février 2024"."""
+    return str(format_skeleton("yMMMM", dt.date(year, month, 1), locale=_locale(lang)))

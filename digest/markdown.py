@@ -1,0 +1,35 @@
+"""Markdown to HTML: CommonMark plus tables and footnotes, raw HTML escaped.
+
+Raw HTML is escaped rather than passed through: an article is written by contributors
+and by ingestion from hostile feeds, and the page must not run what they typed.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+RENDERER_VERSION = "1"  # bump when the output of render() changes, to invalidate caches
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=3, permalink=False)
+    md.validateLink = _safe_link
+    return md
+
+
+def _safe_link(url: str) -> bool:
+    lowered = url.strip().lower()
+    return not lowered.startswith(("javascript:", "vbscript:", "data:", "file:"))
+
+
+def render(text: str) -> str:
+    """Render an article body. Pure and deterministic, so it can be cached by text."""
+    return _parser().render(text)

@@ -1,0 +1,178 @@
+"""Pages: the site model rendered through the theme's Jinja templates.
+
+Each page is a `Page` (its site path, template and context); rendering one is a pure
+function of the model and the templates, so pages can be rendered in any order, in
+parallel, or skipped when nothing they read has changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel import Locale
+from babel.numbers import format_compact_decimal, format_decimal
+
+from . import markdown, urls
+from .articles import Article
+from .dates import PartialDate, format_day, format_month, format_partial
+from .i18n import translations
+from .model import SiteModel
+from .taxonomy import Amount, Term
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    path: str  # site path: "/", "/company/openai/", "/404.html"
+    template: str
+    title: str
+    kind: str  # home | article | taxonomy | term | timeline | error
+    context: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    lang: str | None = None  # content language when it differs from the site's
+    feeds: tuple[tuple[str, str, str], ...] = ()  # (title, path, mime type) for autodiscovery
+
+
+def paginate(items: list[Any], size: int) -> list[list[Any]]:
+    if not items:
+        return [[]]
+    return [items[i: i + size] for i in range(0, len(items), size)]
+
+
+def pages(model: SiteModel) -> Iterator[Page]:
+    """Every HTML page of the site, in a stable order."""
+    config = model.config
+    site_feed = ("Atom", "/feed.xml", "application/atom+xml")
+    json_feed = ("JSON Feed", "/feed.json", "application/feed+json")
+    chunks = paginate(model.articles, config.page_size)
+    for number, chunk in enumerate(chunks, start=1):
+        yield Page(
+            urls.home(number), "index.html", config.title, "home",
+            {"articles": chunk, "pager": _pager(number, len(chunks), urls.home)},
+            description=config.description, feeds=(site_feed, json_feed),
+        )
+    for article in model.articles:
+        yield Page(
+            article.url, "article.html", article.title, "article",
+            {"article": article, "related": model.related.get(article.path, [])},
+            description=article.summary, lang=article.lang, feeds=(site_feed, json_feed),
+        )
+    for spec in config.taxonomies:
+        infos = [i for (tax, _), i in model.terms.items() if tax == spec.key]
+        yield Page(
+            urls.taxonomy(spec.key), "taxonomy.html", spec.title_in(config.language), "taxonomy",
+            {"taxonomy": spec, "infos": sorted(infos, key=lambda i: i.term.name.casefold())},
+            feeds=(site_feed,),
+        )
+        for info in infos:
+            term = info.term
+            term_feed = (f"{term.name} (Atom)", urls.term_feed(spec.key, term.slug),
+                         "application/atom+xml")
+            term_chunks = paginate(info.articles, config.term_page_size)
+            for number, chunk in enumerate(term_chunks, start=1):
+                yield Page(
+                    urls.term(spec.key, term.slug, number), "term.html", term.name, "term",
+                    {"taxonomy": spec, "info": info, "term": term, "articles": chunk,
+                     "first_page": number == 1,
+                     "pager": _pager(number, len(term_chunks),
+                                     lambda n, t=term: urls.term(spec.key, t.slug, n))},
+                    description=_plain_description(term), feeds=(term_feed, site_feed),
+                )
+    yield Page(urls.timeline(), "timeline.html", "Timeline", "timeline",
+               {"entries": model.timeline}, feeds=(site_feed,))
+    yield Page("/404.html", "404.html", "Page not found", "error", {})
+
+
+def _pager(number: int, count: int, link: Any) -> dict[str, Any]:
+    return {
+        "number": number, "count": count,
+        "previous": link(number - 1) if number > 1 else None,
+        "next": link(number + 1) if number < count else None,
+    }
+
+
+def _plain_description(term: Term) -> str:
+    return " ".join(term.description.split())[:300]
+
+
+class Renderer:
+    """The Jinja environment of one build: the theme, the UI language, the links."""
+
+    def __init__(self, model: SiteModel, templates_dir: Path, base_url: str) -> None:
+        from .config import normalise_base_url
+
+        self.model = model
+        base_url = normalise_base_url(base_url)
+        base_path = "/" + base_url.split("://", 1)[-1].partition("/")[2]
+        self.links = urls.Links(base_url, base_path if base_path.endswith("/") else base_path + "/")
+        self.lang = model.config.language
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.install_gettext_translations(  # type: ignore[attr-defined]
+            translations(templates_dir, self.lang), newstyle=True
+        )
+        self.env.globals.update(
+            site=model.config, model=model, taxonomies=model.taxonomies,
+            url=self.links.url, abs_url=self.links.absolute, lang=self.lang,
+            format_day=self.format_day, format_partial=self.format_partial,
+            format_month=lambda y, m: format_month(y, m, self.lang),
+            format_amount=self.format_amount, format_number=self.format_number,
+            language_name=self.language_name, term_of=self.term, term_url=urls.term,
+            taxonomy_url=urls.taxonomy, term_feed_url=urls.term_feed,
+            render_markdown=markdown.render, iso_date=_iso,
+        )
+        self.env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(
+            markdown.render(text))
+
+    def format_day(self, value: dt.date | dt.datetime, form: str = "long") -> str:
+        return format_day(value, self.lang, form)
+
+    def format_partial(self, value: PartialDate) -> str:
+        return format_partial(value, self.lang)
+
+    def format_number(self, value: float) -> str:
+        return str(format_decimal(value, locale=self.lang))
+
+    def format_amount(self, amount: Amount) -> str:
+        """EUR 15 million / EUR 15 millions: the source's currency, never converted."""
+        number = format_compact_decimal(amount.value, format_type="long", locale=self.lang,
+                                        fraction_digits=2)
+        return f"{amount.currency}\u00a0{number}"
+
+    def language_name(self, code: str) -> str:
+        try:
+            name = Locale.parse(self.lang).languages.get(code.split("-")[0])
+        except (ValueError, TypeError):
+            name = None
+        return str(name or code)
+
+    def term(self, tax: str, slug: str) -> Term:
+        term = self.model.taxonomies.get(tax, slug)
+        if term is None:
+            raise KeyError(f"{tax}:{slug}")
+        return term
+
+    def render(self, page: Page) -> bytes:
+        template = self.env.get_template(page.template)
+        html = template.render(page=page, **page.context)
+        return html.encode("utf-8")
+
+    def article_html(self, article: Article) -> str:
+        return markdown.render(article.body)
+
+
+def _iso(value: dt.date | dt.datetime | PartialDate) -> str:
+    if isinstance(value, PartialDate):
+        return value.iso()
+    return value.isoformat()
