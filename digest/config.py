@@ -217,4 +217,4 @@ def load_site(path: Path, root: Path, problems: ProblemList) -> SiteConfig:
     return parse_site(data, name, problems)
 
 
-__all__ = ["FieldSpec", "SiteConfig", "TaxonomySpec", "Sequence", "load_site", "parse_site"]
+__all__ = ["FieldSpec", "Sequence", "SiteConfig", "TaxonomySpec", "load_site", "parse_site"]

@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 from slugify import slugify
 
+from .config import load_site
 from .errors import ProblemList
 from .project import Layout
-from .config import load_site
 from .taxonomy import load_taxonomy
 
 SLUG_MAX = 80

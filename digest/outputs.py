@@ -62,7 +62,7 @@ def atom_feed(
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
     if model.config.description:
         ET.SubElement(feed, f"{{{ATOM}}}subtitle").text = model.config.description
-    updated = max((a.updated and _as_dt(a.updated) or a.moment for a in articles), default=EPOCH)
+    updated = max(((a.updated and _as_dt(a.updated)) or a.moment for a in articles), default=EPOCH)
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = _stamp(updated)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=links.absolute(feed_path),
                   type="application/atom+xml")

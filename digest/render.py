@@ -8,6 +8,7 @@ parallel, or skipped when nothing they read has changed.
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from babel.numbers import format_compact_decimal, format_decimal
 from . import markdown, urls
 from .articles import Article
 from .dates import PartialDate, format_day, format_month, format_partial
+from .errors import DigestError, Problem, relpath
 from .i18n import translations
 from .model import SiteModel
 from .taxonomy import Amount, Term
@@ -106,6 +108,7 @@ class Renderer:
         from .config import normalise_base_url
 
         self.model = model
+        self.templates_dir = templates_dir
         base_url = normalise_base_url(base_url)
         base_path = "/" + base_url.split("://", 1)[-1].partition("/")[2]
         self.links = urls.Links(base_url, base_path if base_path.endswith("/") else base_path + "/")
@@ -164,12 +167,38 @@ class Renderer:
         return term
 
     def render(self, page: Page) -> bytes:
-        template = self.env.get_template(page.template)
-        html = template.render(page=page, **page.context)
+        try:
+            template = self.env.get_template(page.template)
+            html = template.render(page=page, **page.context)
+        except jinja2.TemplateError as exc:
+            raise DigestError([template_problem(exc, self.templates_dir, page)]) from exc
         return html.encode("utf-8")
 
     def article_html(self, article: Article) -> str:
         return markdown.render(article.body)
+
+
+def template_problem(exc: jinja2.TemplateError, templates_dir: Path, page: Page) -> Problem:
+    """Where in the theme a template failed: the innermost frame in a template file."""
+    filename = getattr(exc, "filename", None)
+    line = getattr(exc, "lineno", None)
+    if filename is None:
+        for frame, frame_line in traceback.walk_tb(exc.__traceback__):
+            name = frame.f_code.co_filename
+            if name.endswith((".html", ".xml", ".txt")):
+                filename, line = name, frame_line
+    shown = "templates"
+    if filename:
+        try:
+            shown = relpath(Path(filename), templates_dir.parent)
+        except ValueError:
+            shown = filename
+    source_line = ""
+    if filename and line:
+        lines = Path(filename).read_text(encoding="utf-8").splitlines()
+        source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    message = f"{type(exc).__name__}: {exc.message or exc} (while rendering {page.path})"
+    return Problem(shown, line or 1, message, "error", source_line)
 
 
 def _iso(value: dt.date | dt.datetime | PartialDate) -> str:

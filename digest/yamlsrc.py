@@ -105,7 +105,11 @@ def _build(loader: Any, node: yaml.Node, offset: int) -> Any:
             seq.append(_build(loader, item, offset))
             seq.item_lines.append(item.start_mark.line + 1 + offset)
         return seq
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:
+        # PyYAML resolves 2024-02-30 as a timestamp, then fails to build it.
+        raise YamlProblem(line, f'invalid value "{node.value}": {exc}') from None
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
