@@ -14,6 +14,7 @@ from .errors import DigestError, Problem
 from .model import SiteModel, build_model
 from .project import Layout, load_content, publishable
 from .render import Renderer, pages
+from .search import index_site
 from .write import SiteWriter
 
 
@@ -24,6 +25,7 @@ class BuildOptions:
     drafts: bool = False
     base_url: str | None = None
     today: dt.date | None = None  # articles dated later are scheduled, not published
+    search: bool = True  # index the site for /search/ (Pagefind)
 
 
 @dataclass(slots=True)
@@ -34,6 +36,7 @@ class BuildResult:
     feeds: int = 0
     files: int = 0
     scheduled: int = 0
+    indexed: int = 0
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
 
@@ -71,6 +74,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     writer = SiteWriter(out)
     try:
         result = render_site(model, layout.templates, writer, progress)
+        if options.search:
+            result.indexed = index_site(writer.tmp, model)
         writer.commit()
     except BaseException:
         writer.abort()

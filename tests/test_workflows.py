@@ -572,9 +572,9 @@ class _Links(HTMLParser):
                 self.refs.append(str(values[name]))
         if values.get("srcset"):
             self.refs += [part.split()[0] for part in str(values["srcset"]).split(",") if part.strip()]
-        if tag == "meta" and values.get("content") and str(values.get("property", "")).startswith(
-            "og:"
-        ):
+        # Open Graph URLs are absolute and must point into the build too.
+        prop = str(values.get("property") or "")
+        if tag == "meta" and values.get("content") and prop in ("og:url", "og:image"):
             self.refs.append(str(values["content"]))
 
 
