@@ -21,7 +21,7 @@ def _parser() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=2, max_level=3, permalink=False)
-    md.validateLink = _safe_link
+    md.validateLink = _safe_link  # type: ignore[method-assign]
     return md
 
 
@@ -32,4 +32,4 @@ def _safe_link(url: str) -> bool:
 
 def render(text: str) -> str:
     """Render an article body. Pure and deterministic, so it can be cached by text."""
-    return _parser().render(text)
+    return str(_parser().render(text))

@@ -62,7 +62,8 @@ def atom_feed(
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
     if model.config.description:
         ET.SubElement(feed, f"{{{ATOM}}}subtitle").text = model.config.description
-    updated = max(((a.updated and _as_dt(a.updated)) or a.moment for a in articles), default=EPOCH)
+    updated = max((_as_dt(a.updated) if a.updated else a.moment for a in articles),
+                  default=EPOCH)
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = _stamp(updated)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=links.absolute(feed_path),
                   type="application/atom+xml")
@@ -90,9 +91,13 @@ def atom_feed(
             ET.SubElement(entry, f"{{{ATOM}}}category", term=f"{tax}:{slug}",
                           label=term.name if term else slug,
                           scheme=links.absolute(urls.taxonomy(tax)))
-    ET.indent(feed)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8",
-                                                                       xml_declaration=False) + b"\n"
+    return _xml(feed)
+
+
+def _xml(root: ET.Element) -> bytes:
+    ET.indent(root)
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
 def _as_dt(value: dt.date | dt.datetime) -> dt.datetime:
@@ -145,9 +150,7 @@ def sitemap(links: Links, entries: Iterable[tuple[str, dt.date | None]]) -> byte
         ET.SubElement(node, f"{{{SITEMAP}}}loc").text = links.absolute(path)
         if lastmod:
             ET.SubElement(node, f"{{{SITEMAP}}}lastmod").text = lastmod.isoformat()
-    ET.indent(root)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8",
-                                                                       xml_declaration=False) + b"\n"
+    return _xml(root)
 
 
 def robots(links: Links) -> bytes:

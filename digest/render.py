@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 from babel import Locale
 from babel.numbers import format_compact_decimal, format_decimal
+from markupsafe import Markup
 
 from . import markdown, urls
 from .articles import Article
@@ -81,7 +82,7 @@ def pages(model: SiteModel) -> Iterator[Page]:
                     {"taxonomy": spec, "info": info, "term": term, "articles": chunk,
                      "first_page": number == 1,
                      "pager": _pager(number, len(term_chunks),
-                                     lambda n, t=term: urls.term(spec.key, t.slug, n))},
+                                     lambda n, k=spec.key, t=term: urls.term(k, t.slug, n))},
                     description=_plain_description(term), feeds=(term_feed, site_feed),
                 )
     yield Page(urls.timeline(), "timeline.html", "Timeline", "timeline",
@@ -135,8 +136,7 @@ class Renderer:
             taxonomy_url=urls.taxonomy, term_feed_url=urls.term_feed,
             render_markdown=markdown.render, iso_date=_iso,
         )
-        self.env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(
-            markdown.render(text))
+        self.env.filters["markdown"] = lambda text: Markup(markdown.render(text))
 
     def format_day(self, value: dt.date | dt.datetime, form: str = "long") -> str:
         return format_day(value, self.lang, form)

@@ -128,7 +128,7 @@ def _term_refs(
 ) -> dict[str, list[tuple[str, int]]]:
     """`related:` and event term lists: {taxonomy: [(value, line)]}, unresolved."""
     out: dict[str, list[tuple[str, int]]] = {}
-    for tax, values in data.items():
+    for tax in data:
         if key and tax not in keys:
             continue
         if tax not in keys:
@@ -203,12 +203,12 @@ def _parse_field(check: Checker, spec: FieldSpec, data: Mapping) -> Any:
 
 def _parse_events(
     check: Checker, data: Any, line: int, taxonomy: str, slug: str, keys: tuple[str, ...]
-) -> tuple[list[Event], list[tuple[Event, dict[str, list[tuple[str, int]]]]]]:
-    events: list[Event] = []
+) -> list[tuple[Event, dict[str, list[tuple[str, int]]]]]:
+    """Events with their term references still unresolved (every term is not known yet)."""
     pending: list[tuple[Event, dict[str, list[tuple[str, int]]]]] = []
     if not isinstance(data, Sequence):
         check.error(line, f'"events" must be a list, got {describe(data)}')
-        return events, pending
+        return pending
     for index, item in enumerate(data):
         item_line = data.line_of(index)
         if not isinstance(item, Mapping):
@@ -230,7 +230,7 @@ def _parse_events(
         event = Event(taxonomy, slug, date, label, source, check.boolean(item, "uncertain"),
                       {}, item_line)
         pending.append((event, refs))
-    return events, pending
+    return pending
 
 
 def parse_taxonomy(data: Any, path: str, config: SiteConfig, problems: ProblemList) -> Taxonomies:
@@ -297,7 +297,7 @@ def parse_taxonomy(data: Any, path: str, config: SiteConfig, problems: ProblemLi
                 for value, vline in values:
                     refs.append((spec.key, slug, line, "related:" + target, value, vline))
             if "events" in raw:
-                _, pending = _parse_events(check, raw["events"], raw.line_of("events"),
+                pending = _parse_events(check, raw["events"], raw.line_of("events"),
                                            spec.key, slug, keys)
                 pending_events.extend(pending)
             terms[spec.key][slug] = Term(

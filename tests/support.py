@@ -22,7 +22,7 @@ class _Links(HTMLParser):
         for name, value in attrs:
             if value is None:
                 continue
-            if name in ("href", "src") or (name == "content" and tag == "meta" and False):
+            if name in ("href", "src"):
                 self.links.append(value)
             if name == "id":
                 self.ids.add(value)
