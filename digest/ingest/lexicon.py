@@ -90,6 +90,8 @@ def make_pattern(text: str, value: T) -> Pattern[T] | None:
     capitals = core if _ACRONYM.match(core) and len(core) >= 2 else None
     if suffix and " " in folded:
         suffix = False  # a compound suffix is one word; phrases anchor on their first word
+    if len(folded) < 3:
+        prefix = suffix = False  # "a*" would match half the language
     return Pattern(raw, value, folded, prefix, suffix, capitals)
 
 
@@ -120,33 +122,27 @@ class Lexicon(Generic[T]):
     def __init__(self, patterns: Iterable[Pattern[T]]) -> None:
         self.patterns = tuple(patterns)
         self._exact: dict[str, list[Pattern[T]]] = {}
-        self._prefixes: list[Pattern[T]] = []
+        self._prefixes: dict[str, list[Pattern[T]]] = {}  # keyed by their first two letters
         self._suffixes: list[Pattern[T]] = []
-        plain, open_end, open_start = _Trie(), _Trie(), _Trie()
+        starts, ends = _Trie(), _Trie()
+        self._longest = 1
         for pattern in self.patterns:
+            self._longest = max(self._longest, pattern.folded.count(" ") + 1)
             if pattern.suffix:
                 self._suffixes.append(pattern)
-                open_start.add(pattern.folded[::-1])
-            elif pattern.prefix:
-                self._prefixes.append(pattern)
-                open_end.add(pattern.folded)
+                ends.add(pattern.folded[::-1])
+                continue
+            starts.add(pattern.folded)
+            if pattern.prefix:
+                self._prefixes.setdefault(pattern.folded[:2], []).append(pattern)
             else:
                 self._exact.setdefault(pattern.folded, []).append(pattern)
-                plain.add(pattern.folded)
-        alternatives = []
-        if plain.children:
-            alternatives.append(plain.regex() + r"(?![a-z0-9])")
-        if open_end.children:
-            alternatives.append(open_end.regex() + r"[a-z0-9]*")
-        # Matching is leftmost-longest over plain words and prefixes; suffixes are
-        # looked for word by word (rare, mostly German), by a reversed trie.
-        self._regex = (
-            re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + ")")
-            if alternatives else None
+        # The trie regex finds, at C speed, the word starts where some pattern may
+        # begin; which patterns really match there is then settled word by word.
+        self._starts = (
+            re.compile(r"(?<![a-z0-9])" + starts.regex()) if starts.children else None
         )
-        self._suffix_regex = (
-            re.compile(r"(?:" + open_start.regex() + r")") if open_start.children else None
-        )
+        self._ends = re.compile(ends.regex()) if ends.children else None
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
@@ -154,48 +150,36 @@ class Lexicon(Generic[T]):
     def find(self, folded: str, original: str) -> list[Hit[T]]:
         """Every pattern found in a folded sentence; `original` checks acronyms' case."""
         hits: list[Hit[T]] = []
-        if self._regex is not None:
-            for match in self._regex.finditer(folded):
-                hits.extend(self._resolve(match.group(), match.start(), folded))
-        if self._suffix_regex is not None:
+        if self._starts is not None:
+            position = 0
+            while (match := self._starts.search(folded, position)) is not None:
+                start = match.start()
+                hits.extend(self._at(folded, start))
+                position = folded.find(" ", start) + 1
+                if position == 0:
+                    break
+        if self._ends is not None:
             hits.extend(self._find_suffixes(folded))
-        if hits and any(h.pattern.capitals for h in hits):
+        if any(h.pattern.capitals for h in hits):
             hits = [h for h in hits if not h.pattern.capitals
                     or _has_capitals(original, h.pattern.capitals)]
         return hits
 
-    def _resolve(self, matched: str, start: int, folded: str) -> Iterator[Hit[T]]:
+    def _at(self, folded: str, start: int) -> Iterator[Hit[T]]:
+        words = folded[start:].split(" ", self._longest)[: self._longest]
         word = folded.count(" ", 0, start)
-        # The regex takes the longest alternative; shorter phrases inside it are
-        # found too, since "eu ai act" and "ai act" may both be names of a term.
-        found = False
-        for pattern in self._exact.get(matched, ()):
-            found = True
-            yield Hit(pattern, start, word)
-        for pattern in self._prefixes:
-            if matched.startswith(pattern.folded):
-                found = True
+        for length in range(1, len(words) + 1):
+            for pattern in self._exact.get(" ".join(words[:length]), ()):
                 yield Hit(pattern, start, word)
-        if not found or " " in matched:
-            yield from self._inner(matched, start, folded)
-
-    def _inner(self, matched: str, start: int, folded: str) -> Iterator[Hit[T]]:
-        # Shorter exact phrases that end inside a longer match ("ai" in "ai act").
-        words = matched.split(" ")
-        for length in range(len(words) - 1, 0, -1):
-            piece = " ".join(words[:length])
-            end = start + len(piece)
-            if end < len(folded) and folded[end] != " ":
-                continue
-            for pattern in self._exact.get(piece, ()):
-                yield Hit(pattern, start, folded.count(" ", 0, start))
+        for pattern in self._prefixes.get(folded[start : start + 2], ()):
+            if folded.startswith(pattern.folded, start):
+                yield Hit(pattern, start, word)
 
     def _find_suffixes(self, folded: str) -> Iterator[Hit[T]]:
-        assert self._suffix_regex is not None
+        assert self._ends is not None
         offset = 0
         for index, word in enumerate(folded.split(" ")):
-            match = self._suffix_regex.match(word[::-1])
-            if match:
+            if self._ends.match(word[::-1]):
                 for pattern in self._suffixes:
                     if word.endswith(pattern.folded):
                         yield Hit(pattern, offset, index)
