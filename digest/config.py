@@ -22,7 +22,7 @@ LANGUAGES = ("en", "fr", "de", "es", "it")
 SITE_KEYS = (
     "title", "description", "base_url", "language", "languages", "author",
     "page_size", "term_page_size", "feed_size", "related_count", "taxonomies",
-    "ingest", "extra", "copyright",
+    "ingest", "extra", "copyright", "timeline_page_limit",
 )
 TAXONOMY_KEYS = ("title", "singular", "description", "fields", "extra")
 FIELD_KEYS = ("type", "values", "taxonomy", "label", "required")
@@ -66,6 +66,9 @@ class SiteConfig:
     term_page_size: int = 50
     feed_size: int = 50
     related_count: int = 5
+    # /timeline/ carries every entry up to this many; above it, the latest year (every
+    # year always has its own /timeline/YYYY/ page).
+    timeline_page_limit: int = 2000
     taxonomies: tuple[TaxonomySpec, ...] = ()
     ingest: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -191,6 +194,7 @@ def parse_site(data: Any, path: str, problems: ProblemList) -> SiteConfig:
         term_page_size=check.integer(data, "term_page_size", 50),
         feed_size=check.integer(data, "feed_size", 50),
         related_count=check.integer(data, "related_count", 5, minimum=0),
+        timeline_page_limit=check.integer(data, "timeline_page_limit", 2000),
         taxonomies=tuple(taxonomies),
         ingest=dict(ingest or {}),
         extra=dict(extra or {}),

@@ -16,15 +16,17 @@ from typing import Any
 
 import jinja2
 from babel import Locale
+from babel.core import get_global
 from babel.numbers import format_compact_decimal, format_decimal
 from markupsafe import Markup
 
 from . import markdown, urls
 from .articles import Article
+from .config import TaxonomySpec
 from .dates import PartialDate, format_day, format_month, format_partial
 from .errors import DigestError, Problem, relpath
 from .i18n import translations
-from .model import SiteModel
+from .model import SiteModel, TimelineEntry
 from .taxonomy import Amount, Term
 
 
@@ -85,9 +87,58 @@ def pages(model: SiteModel) -> Iterator[Page]:
                                      lambda n, k=spec.key, t=term: urls.term(k, t.slug, n))},
                     description=_plain_description(term), feeds=(term_feed, site_feed),
                 )
-    yield Page(urls.timeline(), "timeline.html", "Timeline", "timeline",
-               {"entries": model.timeline}, feeds=(site_feed,))
+    yield from timeline_pages(model, feeds=(site_feed,))
+    yield Page(urls.search(), "search.html", "Search", "search", {}, feeds=(site_feed,))
     yield Page("/404.html", "404.html", "Page not found", "error", {})
+
+
+def timeline_pages(model: SiteModel, feeds: tuple[tuple[str, str, str], ...] = ()
+                   ) -> Iterator[Page]:
+    """`/timeline/YYYY/` for every year, and `/timeline/`: every entry while there are at
+    most `timeline_page_limit`, else the latest year of news (listing pages stay bounded)."""
+    by_year: dict[int, list[TimelineEntry]] = {}
+    for entry in model.timeline:
+        by_year.setdefault(entry.date.year, []).append(entry)
+    years = [{"year": y, "count": len(e), "url": urls.timeline(y)} for y, e in by_year.items()]
+    complete = len(model.timeline) <= model.config.timeline_page_limit
+    if complete:
+        main_entries = model.timeline
+    else:
+        news_years = [a.day.year for a in model.articles[:1]]
+        latest = news_years[0] if news_years else max(by_year)
+        main_entries = by_year.get(latest, [])
+    pages_: list[tuple[str, int | None, list[TimelineEntry]]] = [
+        (urls.timeline(), None, main_entries)]
+    pages_.extend((urls.timeline(y), y, by_year[y]) for y in by_year)
+    for path, year, entries in pages_:
+        yield Page(
+            path, "timeline.html", "Timeline" if year is None else f"Timeline {year}",
+            "timeline",
+            {"entries": entries, "year": year, "years": years,
+             "complete": complete and year is None, "total": len(model.timeline),
+             "facets": timeline_facets(model, entries)},
+            feeds=feeds,
+        )
+
+
+def timeline_facets(model: SiteModel, entries: list[TimelineEntry]
+                    ) -> list[tuple[TaxonomySpec, list[tuple[Term, int]]]]:
+    """The terms the entries concern, per taxonomy, most frequent first: the filter's
+    choices, built from the same (taxonomy, slug) pairs as the entries' data-terms."""
+    counts: dict[tuple[str, str], int] = {}
+    for entry in entries:
+        for key in entry.terms:
+            counts[key] = counts.get(key, 0) + 1
+    facets: list[tuple[TaxonomySpec, list[tuple[Term, int]]]] = []
+    for spec in model.config.taxonomies:
+        found = [(term, counts[(spec.key, term.slug)])
+                 for term in (model.taxonomies.get(spec.key, slug)
+                              for (tax, slug) in counts if tax == spec.key)
+                 if term is not None]
+        if found:
+            found.sort(key=lambda tc: (-tc[1], tc[0].name.casefold()))
+            facets.append((spec, found))
+    return facets
 
 
 def _pager(number: int, count: int, link: Any) -> dict[str, Any]:
@@ -134,7 +185,7 @@ class Renderer:
             format_amount=self.format_amount, format_number=self.format_number,
             language_name=self.language_name, term_of=self.term, term_url=urls.term,
             taxonomy_url=urls.taxonomy, term_feed_url=urls.term_feed,
-            render_markdown=markdown.render, iso_date=_iso,
+            render_markdown=markdown.render, iso_date=_iso, og_locale=og_locale(self.lang),
         )
         self.env.filters["markdown"] = lambda text: Markup(markdown.render(text))
 
@@ -199,6 +250,16 @@ def template_problem(exc: jinja2.TemplateError, templates_dir: Path, page: Page)
         source_line = lines[line - 1] if 0 < line <= len(lines) else ""
     message = f"{type(exc).__name__}: {exc.message or exc} (while rendering {page.path})"
     return Problem(shown, line or 1, message, "error", source_line)
+
+
+def og_locale(lang: str) -> str:
+    """Open Graph's language_TERRITORY form: "fr" -> "fr_FR", "en" -> "en_US"."""
+    parts = lang.replace("-", "_").split("_")
+    if len(parts) > 1 and len(parts[-1]) == 2:
+        return f"{parts[0].lower()}_{parts[-1].upper()}"
+    likely = str(get_global("likely_subtags").get(parts[0].lower(), "")).split("_")
+    territory = likely[-1] if len(likely) > 1 and len(likely[-1]) == 2 else ""
+    return f"{parts[0].lower()}_{territory}" if territory else parts[0].lower()
 
 
 def _iso(value: dt.date | dt.datetime | PartialDate) -> str:

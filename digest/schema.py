@@ -14,18 +14,21 @@ from typing import Any
 from .errors import ProblemList, did_you_mean
 from .yamlsrc import Mapping, Sequence, line_of
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[\W_]+")
+# Letters that Unicode does not decompose into a base letter and an accent.
+_FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d",
+                       "ð": "d", "þ": "th", "ı": "i", "ħ": "h"})
 
 
 def normalise(text: str) -> str:
     """The matching key of a name: no case, no accents, punctuation as spaces.
 
     "Loi européenne sur l'IA", "loi europeenne sur l IA" and "LOI-EUROPÉENNE SUR L'IA"
-    are the same key, so editors may write a term however it comes to them.
+    are the same key, so editors may write a term however it comes to them. Letters of
+    every script are kept (a Chinese name stays a name); only accents and punctuation go.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stripped = stripped.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("œ", "oe")
     return _NON_WORD.sub(" ", stripped).strip()
 
 

@@ -96,7 +96,8 @@ class Taxonomies:
                 self._index[key] = index
 
     def resolve(self, taxonomy: str, value: str) -> str | None:
-        return self._index.get(taxonomy, {}).get(normalise(value))
+        key = normalise(value)
+        return self._index.get(taxonomy, {}).get(key) if key else None
 
     def closest(self, taxonomy: str, value: str, n: int = 3) -> list[str]:
         index = self._index.get(taxonomy, {})
@@ -300,10 +301,11 @@ def parse_taxonomy(data: Any, path: str, config: SiteConfig, problems: ProblemLi
                 pending = _parse_events(check, raw["events"], raw.line_of("events"),
                                            spec.key, slug, keys)
                 pending_events.extend(pending)
+            extra = check.mapping(raw, "extra", what="a mapping of free data")
             terms[spec.key][slug] = Term(
                 taxonomy=spec.key, slug=slug, name=name, aliases=tuple(aliases),
                 description=check.text(raw, "description") or "", url=check.url(raw, "url"),
-                fields=fields, extra=dict(raw.get("extra") or {}), line=line,
+                fields=fields, extra=dict(extra or {}), line=line,
             )
     taxonomies = Taxonomies(config.taxonomies, terms)
     _check_duplicate_aliases(check, taxonomies)
@@ -367,7 +369,11 @@ def _check_duplicate_aliases(check: Checker, taxonomies: Taxonomies) -> None:
             seen_here: set[str] = set()
             for name in names_of(term):
                 norm = normalise(name)
-                if not norm or norm in seen_here:
+                if not norm:
+                    check.error(term.line, f'{key} "{term.slug}": "{name}" has no letters or digits '
+                                "to match on")
+                    continue
+                if norm in seen_here:
                     continue
                 seen_here.add(norm)
                 if norm in owner and owner[norm] != term.slug:

@@ -25,8 +25,12 @@ def term_feed(key: str, slug: str) -> str:
     return f"/{key}/{slug}/feed.xml"
 
 
-def timeline() -> str:
-    return "/timeline/"
+def timeline(year: int | None = None) -> str:
+    return "/timeline/" if year is None else f"/timeline/{year:04d}/"
+
+
+def search() -> str:
+    return "/search/"
 
 
 def output_file(path: str) -> str:

@@ -93,3 +93,14 @@ def test_taxonomies_come_from_configuration(tmp_path: Path) -> None:
     assert result.get("topic", "privacy") is not None
     assert [(p.line, p.message.split(",")[0]) for p in problems.items] == [
         (7, '"color" must be one of red')]
+
+
+def test_normalise_keeps_every_script() -> None:
+    assert normalise("深度求索") == "深度求索"
+    assert normalise("Łódź") == "lodz"
+    assert normalise("???") == ""
+
+
+def test_empty_values_never_resolve(taxonomies: Taxonomies) -> None:
+    assert taxonomies.resolve("company", "???") is None
+    assert taxonomies.resolve("company", "") is None

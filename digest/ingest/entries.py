@@ -8,7 +8,7 @@ import html
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 _MARKUP = re.compile(r"<[A-Za-z/!?]")
 _TAGS = re.compile(r"<[^>]*>?")
@@ -58,14 +58,20 @@ class ParsedFeed:
     """Why the document yielded nothing usable; None when it parsed."""
     language: str | None = None
     """The language the feed declares (RSS <language>, xml:lang), if any."""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def plain_title(value: str) -> str:
-    """A title as plain text: markup removed (never interpreted), entities decoded."""
-    if _MARKUP.search(value):
-        value = _TAGS.sub(" ", _ACTIVE.sub(" ", value))
-    return _SPACE.sub(" ", html.unescape(value)).strip()
+    """A title as plain text: markup removed (never interpreted), entities decoded.
+
+    Twice, because feeds double-escape: "&amp;lt;script&amp;gt;" must not come out as a
+    literal "<script>" (stringer-rss/stringer#490 ran one from a title).
+    """
+    for _ in range(2):
+        if _MARKUP.search(value):
+            value = _TAGS.sub(" ", _ACTIVE.sub(" ", value))
+        value = html.unescape(value)
+    value = value.replace("<", "‹") if _MARKUP.search(value) else value
+    return _SPACE.sub(" ", value).strip()
 
 
 def _fingerprint(*parts: str) -> str:

@@ -1,0 +1,85 @@
+"""An entry's text as tagging and relevance read it: folded sentences in zones.
+
+Zones say where a sentence sits, because where a name appears decides whether the
+entry is about it. The title is one zone; the lead is the feed's summary when it is
+more than the start of the content, else the first sentences of the text (about sixty
+words); the body is the rest. Occurrences are counted in the title and in the main
+text (the content, else the summary), never twice for a summary that repeats the content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from .lexicon import fold
+
+Zone = Literal["title", "lead", "body"]
+LEAD_WORDS = 60
+"""The lead, when the feed gives no separate summary: first sentences up to this many words."""
+WINDOW_WORDS = 50
+"""Longer sentences (text without punctuation, lists) are cut into windows of this size."""
+
+_SENTENCE_END = re.compile(
+    r"(?<=[a-z0-9\)\]\"'»”%][.!?…])\s+(?=[^a-z\s])|(?<=[.!?…])\s*\n+|\n{2,}|\n(?=\S)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    zone: Zone
+    original: str
+    """The sentence as written: acronyms and capitalised names are checked here."""
+    folded: str
+    """Folded words separated by single spaces (lexicon.fold)."""
+    counted: bool = True
+    """Whether occurrences here count towards how often a name appears."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    sentences: tuple[Sentence, ...]
+    lang: str
+    """The entry's language (the feed's); decides which policy words apply."""
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a plain text; long ones cut into windows of WINDOW_WORDS words."""
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        words = piece.split()
+        if len(words) <= WINDOW_WORDS + 10:
+            out.append(piece)
+            continue
+        out.extend(" ".join(words[i : i + WINDOW_WORDS])
+                   for i in range(0, len(words), WINDOW_WORDS))
+    return out
+
+
+def _sentences(texts: list[str], zone: Zone, counted: bool) -> list[Sentence]:
+    return [Sentence(zone, t, folded, counted) for t in texts if (folded := fold(t))]
+
+
+def _repeats(summary: str, content: str) -> bool:
+    """Whether a summary is only the start of the content (a teaser cut from it)."""
+    head = fold(summary[:300])[:120]
+    return not head or head.rstrip(". ").rsplit(" ", 1)[0] in fold(content[:2000])
+
+
+def build_document(title: str, summary: str, content: str, lang: str) -> Document:
+    """A Document from plain-text title, summary and content (any may be empty)."""
+    sentences = _sentences([title], "title", True)
+    if summary and content and not _repeats(summary, content):
+        sentences += _sentences(split_sentences(summary), "lead", False)
+        sentences += _sentences(split_sentences(content), "body", True)
+        return Document(tuple(sentences), lang)
+    words = 0
+    for text in split_sentences(content or summary):
+        zone: Zone = "lead" if words < LEAD_WORDS else "body"
+        words += text.count(" ") + 1
+        sentences += _sentences([text], zone, True)
+    return Document(tuple(sentences), lang)

@@ -1,0 +1,274 @@
+"""Find the taxonomy's names in an entry, and decide what the entry is about.
+
+Names (a term's name, its aliases, and the products listed under `extra.products`)
+are found on word boundaries, without case or accents, in all five languages (see
+lexicon.py). A name the taxonomy marks ambiguous (mistral is a French wind, meta a
+Spanish and Italian word, Claude a French first name) counts only when
+  - it is capitalised as a name, when the alias is ("le mistral souffle" is the wind),
+  - and the AI context is near: an AI or context word (IA, KI, LLM, model, start-up,
+    chatbot...) or another company in the same sentence; for a title, in the lead;
+    or the term's unambiguous name ("Mistral AI") elsewhere in the entry.
+
+About or mention: an entry is about a term named in its title or lead, or named
+often (three times for a company, twice for any other term); a term named only in
+passing, deeper in the text, is a mention. A deal is also inferred when all its
+parties are companies the entry is about, a policy word is in the title or lead, and
+the entry is dated within DEAL_WINDOW_DAYS of the deal's announcement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from ..schema import normalise
+from ..taxonomy import Taxonomies, Term
+from .document import Document
+from .lexicon import Hit, Lexicon, Pattern, make_pattern
+
+DEAL_WINDOW_DAYS = 120
+ABOUT_COUNT = {"company": 3}
+"""Occurrences that make an entry about a term named only deep in its text."""
+ABOUT_COUNT_DEFAULT = 2
+
+WordKind = Literal["policy", "not", "ai", "context"]
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A taxonomy name, as a lexicon pattern means it."""
+
+    taxonomy: str
+    slug: str
+    text: str
+    ambiguous: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A word of the configured lists."""
+
+    kind: WordKind
+    lang: str
+    """A language code, or "*" for words of every language."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tags:
+    """Term slugs per taxonomy, in order of first appearance."""
+
+    about: dict[str, tuple[str, ...]]
+    mentions: dict[str, tuple[str, ...]]
+
+    def all(self) -> set[tuple[str, str]]:
+        return {(t, s) for part in (self.about, self.mentions) for t, ss in part.items()
+                for s in ss}
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What relevance needs to know about an entry, beyond its tags."""
+
+    tags: Tags
+    policy_in_lead: tuple[str, ...]
+    """Policy words found in the title or the lead, as the word lists write them."""
+    ai_policy_sentence: tuple[str, str] | None
+    """An AI word and a policy word sharing the title or a lead sentence, if any."""
+    inferred: tuple[str, ...] = ()
+    """Reasons for inferred tags (a deal from its parties)."""
+
+
+def _names_of(term: Term) -> Iterable[tuple[str, bool]]:
+    ambiguous_keys = {_key(a.text) for a in term.aliases if a.ambiguous}
+    yield term.name, _key(term.name) in ambiguous_keys
+    for alias in term.aliases:
+        yield alias.text, alias.ambiguous or _key(alias.text) in ambiguous_keys
+    products = term.extra.get("products") if isinstance(term.extra, Mapping) else None
+    for product in products if isinstance(products, list) else []:
+        if isinstance(product, str):
+            yield product, _key(product) in ambiguous_keys
+        elif isinstance(product, Mapping) and isinstance(product.get("text"), str):
+            yield product["text"], bool(product.get("ambiguous"))
+
+
+def _key(text: str) -> str:
+    return normalise(text)
+
+
+class Vocabulary:
+    """The taxonomy's names and the word lists, compiled into one lexicon."""
+
+    def __init__(
+        self,
+        taxonomies: Taxonomies,
+        words: Mapping[WordKind, Mapping[str, Sequence[str]]],
+        company_taxonomies: Sequence[str] = ("company",),
+    ) -> None:
+        self.taxonomies = taxonomies
+        self.company_taxonomies = tuple(company_taxonomies)
+        patterns: list[Pattern[Name | Word]] = []
+        for term in taxonomies.all_terms():
+            for text, ambiguous in _names_of(term):
+                meaning: Name | Word = Name(term.taxonomy, term.slug, text, ambiguous)
+                pattern = make_pattern(text.replace("*", " "), meaning)
+                if pattern:
+                    patterns.append(pattern)
+        self.languages: set[str] = set()
+        for kind, per_lang in words.items():
+            for lang, texts in per_lang.items():
+                self.languages.add(lang)
+                for text in texts:
+                    negative = text.startswith("!")
+                    word: Name | Word = Word("not" if negative else kind, lang)
+                    made = make_pattern(text[1:] if negative else text, word)
+                    if made:
+                        patterns.append(made)
+        self.lexicon: Lexicon[Name | Word] = Lexicon(patterns)
+
+    def _applies(self, word: Word, lang: str) -> bool:
+        return word.lang in ("*", lang) or lang not in self.languages
+
+    def analyse(self, document: Document, when: dt.datetime | None = None) -> Analysis:
+        """Tags and relevance clues of one document."""
+        names: list[tuple[int, Hit[Name | Word]]] = []
+        policy: list[tuple[int, str]] = []
+        strong: list[bool] = []
+        context: list[bool] = []
+        first_ai: list[str] = []
+        for index, sentence in enumerate(document.sentences):
+            hits = self.lexicon.find(sentence.folded, sentence.original)
+            covered: set[int] = set()
+            for hit in hits:
+                value = hit.pattern.value
+                if isinstance(value, Word) and value.kind == "not":
+                    span = hit.pattern.folded.count(" ") + 1
+                    covered.update(range(hit.word, hit.word + span))
+            ai_word = ""
+            has_context = False
+            for hit in hits:
+                value = hit.pattern.value
+                if isinstance(value, Name):
+                    names.append((index, hit))
+                    if not value.ambiguous and value.taxonomy in self.company_taxonomies:
+                        has_context = True
+                elif not self._applies(value, document.lang):
+                    continue
+                elif value.kind == "policy" and hit.word not in covered:
+                    policy.append((index, hit.pattern.text))
+                elif value.kind == "ai":
+                    ai_word = ai_word or hit.pattern.text
+                elif value.kind == "context":
+                    has_context = True
+            strong.append(bool(ai_word))
+            context.append(bool(ai_word) or has_context)
+            first_ai.append(ai_word)
+        tags = self._tags(document, names, context)
+        zones = [s.zone for s in document.sentences]
+        in_lead = tuple(dict.fromkeys(w for i, w in policy if zones[i] != "body"))
+        ai_policy = next(((first_ai[i], w) for i, w in policy
+                          if zones[i] != "body" and strong[i]), None)
+        tags, inferred = self._infer_deals(tags, bool(in_lead), when)
+        return Analysis(tags, in_lead, ai_policy, inferred)
+
+    def _tags(
+        self,
+        document: Document,
+        names: list[tuple[int, Hit[Name | Word]]],
+        context: list[bool],
+    ) -> Tags:
+        sentences = document.sentences
+        lead_context = any(c for s, c in zip(sentences, context, strict=True)
+                           if s.zone == "lead")
+        plain = {(h.pattern.value.taxonomy, h.pattern.value.slug) for _, h in names
+                 if isinstance(h.pattern.value, Name) and not h.pattern.value.ambiguous}
+        # At one position keep the longest names: "Google DeepMind" is not also "Google".
+        longest: dict[tuple[int, int], int] = {}
+        for index, hit in names:
+            at = (index, hit.word)
+            longest[at] = max(longest.get(at, 0), len(hit.pattern.folded))
+        seen: set[tuple[str, str, int, int]] = set()
+        counts: dict[tuple[str, str], int] = {}
+        early: set[tuple[str, str]] = set()
+        order: dict[tuple[str, str], int] = {}
+        for index, hit in names:
+            name = hit.pattern.value
+            assert isinstance(name, Name)
+            if len(hit.pattern.folded) < longest[(index, hit.word)]:
+                continue
+            term = (name.taxonomy, name.slug)
+            sentence = sentences[index]
+            if name.ambiguous and not (
+                _capitalised_as_name(sentence.original, name.text)
+                and (context[index] or term in plain
+                     or (sentence.zone == "title" and lead_context))
+            ):
+                continue
+            if (term[0], term[1], index, hit.word) in seen:
+                continue
+            seen.add((term[0], term[1], index, hit.word))
+            order.setdefault(term, index * 10_000 + hit.word)
+            counts.setdefault(term, 0)
+            if sentence.counted:
+                counts[term] += 1
+            if sentence.zone != "body":
+                early.add(term)
+        about: dict[str, list[str]] = {}
+        mentions: dict[str, list[str]] = {}
+        for term in sorted(counts, key=lambda t: order[t]):
+            needed = ABOUT_COUNT.get(term[0], ABOUT_COUNT_DEFAULT)
+            target = about if term in early or counts[term] >= needed else mentions
+            target.setdefault(term[0], []).append(term[1])
+        return Tags({k: tuple(v) for k, v in about.items()},
+                    {k: tuple(v) for k, v in mentions.items()})
+
+    def _infer_deals(
+        self, tags: Tags, policy: bool, when: dt.datetime | None
+    ) -> tuple[Tags, tuple[str, ...]]:
+        if not policy or when is None:
+            return tags, ()
+        companies = {s for t in self.company_taxonomies for s in tags.about.get(t, ())}
+        about = dict(tags.about)
+        mentions = dict(tags.mentions)
+        reasons = []
+        for term in self.taxonomies.all_terms():
+            parties = term.fields.get("parties")
+            start: Any = getattr(term.fields.get("announced"), "start", None)
+            if (not parties or len(parties) < 2 or not set(parties) <= companies
+                    or not isinstance(start, dt.date)
+                    or abs((when.date() - start).days) > DEAL_WINDOW_DAYS
+                    or term.slug in about.get(term.taxonomy, ())):
+                continue
+            about[term.taxonomy] = (*about.get(term.taxonomy, ()), term.slug)
+            rest = tuple(s for s in mentions.get(term.taxonomy, ()) if s != term.slug)
+            mentions.pop(term.taxonomy, None)
+            if rest:
+                mentions[term.taxonomy] = rest
+            reasons.append(f"{term.taxonomy}: {term.slug} (its parties "
+                           + " and ".join(parties) + " are named)")
+        return Tags(about, mentions), tuple(reasons)
+
+
+@cache
+def _name_regex(text: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![^\W_])" + re.escape(text) + r"(?![^\W_])", re.I)
+
+
+def _capitalised_as_name(original: str, text: str) -> bool:
+    """Whether an ambiguous name appears capitalised, when the alias itself is.
+
+    "Le mistral souffle" is the wind; "Mistral lève 600 millions" may be the company.
+    When the name cannot be found as written (other accents, punctuation), we cannot
+    tell, and let the context decide alone.
+    """
+    if not any(c.isupper() for c in text):
+        return True
+    found = False
+    for match in _name_regex(text).finditer(original):
+        found = True
+        if match.group()[0].isupper():
+            return True
+    return not found

@@ -1,0 +1,1 @@
+(function(){try{var t=localStorage.getItem("digest-theme");if(t==="light"||t==="dark"){document.documentElement.setAttribute("data-theme",t);}}catch(e){}document.documentElement.className+=" js";})();
