@@ -51,15 +51,17 @@ def cli() -> None:
 @click.option("--base-url", default=None, help="Override site.yaml's base_url (e.g. the Pages URL).")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Publish as of this day (articles dated later are scheduled).")
+@click.option("--search/--no-search", default=True, show_default=True,
+              help="Index the site for /search/ with Pagefind (--no-search: faster).")
 @ANNOTATIONS_OPTION
 def build(root: Path, out: Path | None, drafts: bool, base_url: str | None,
-          today: dt.datetime | None, annotations: bool | None) -> None:
+          today: dt.datetime | None, search: bool, annotations: bool | None) -> None:
     """Build the site into ROOT/site (or --out)."""
     from .build import BuildOptions
     from .build import build as run_build
 
     options = BuildOptions(root=root, out=out, drafts=drafts, base_url=base_url,
-                           today=today.date() if today else None)
+                           today=today.date() if today else None, search=search)
     try:
         result = run_build(options)
     except DigestError as exc:
@@ -136,11 +138,17 @@ def new(title: str, root: Path, day: dt.datetime | None, lang: str | None, draft
 @click.option("--drafts/--no-drafts", default=True, show_default=True, help="Show drafts.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: ROOT/.digest-cache/serve).")
-def serve(root: Path, port: int, drafts: bool, out: Path | None) -> None:
-    """Build, serve on 127.0.0.1, rebuild and reload the browser on save."""
+@click.option("--search/--no-search", default=False, show_default=True,
+              help="Also build the search index on every rebuild (slower).")
+def serve(root: Path, port: int, drafts: bool, out: Path | None, search: bool) -> None:
+    """Build, serve on 127.0.0.1, rebuild and reload the browser on save.
+
+    Port 0 picks a free port. A build error shows in the browser; fix the file and
+    the page recovers on the next save. Ctrl-C stops the server.
+    """
     from .serve import serve as run_serve
 
-    run_serve(root, port=port, drafts=drafts, out=out)
+    run_serve(root, port=port, drafts=drafts, out=out, search=search)
 
 
 def _register_optional() -> None:

@@ -15,6 +15,7 @@ from .entries import Entry, ParsedFeed, assign_keys, plain_title
 from .links import absolute, unwrap
 
 _VERSION_PREFIX = "https://jsonfeed.org/version/1"
+_BARE_VERSIONS = ("1", "1.0", "1.1")  # seen in the wild (gofeed's fixtures)
 JSON_MEDIA = ("application/feed+json", "application/json")
 
 
@@ -83,14 +84,18 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     except ValueError as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return ParsedFeed((), format="json", error=f"not a feed: invalid JSON ({message})")
-    if not isinstance(data, dict) or not _text(data.get("version")).startswith(_VERSION_PREFIX):
+    declared = _text(data.get("version")) if isinstance(data, dict) else ""
+    if not declared.startswith(_VERSION_PREFIX) and declared not in _BARE_VERSIONS:
         return ParsedFeed((), format="json",
                           error="not a feed: JSON without a jsonfeed.org version")
-    version = "json" + ("1.1" if _text(data["version"]).endswith("1.1") else "1.0")
+    assert isinstance(data, dict)
+    version = "json" + ("1.1" if declared.endswith("1.1") else "1.0")
     items = data.get("items")
     if not isinstance(items, list):
         return ParsedFeed((), format=version, error='not a feed: JSON Feed without "items"')
     warnings = []
+    if declared in _BARE_VERSIONS:
+        warnings.append(f'version "{declared}" should be "{_VERSION_PREFIX}..."; read anyway')
     skipped = sum(1 for item in items if not isinstance(item, dict))
     if skipped:
         warnings.append(f"{skipped} items are not JSON objects and were skipped")

@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Generic, TypeVar
 
+from ..schema import _FOLD as LETTER_FOLDS
 from ..schema import normalise
 
 T = TypeVar("T")
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[\W_]+")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{0,4}$")
-_LIGATURES = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d"})
 
 
 @cache
@@ -44,8 +44,8 @@ def fold(text: str) -> str:
     """
     folded = text.casefold()
     if not folded.isascii():
+        folded = folded.translate(LETTER_FOLDS)
         folded = unicodedata.normalize("NFKD", folded).translate(_combining_marks())
-        folded = folded.translate(_LIGATURES)
     return _NON_WORD.sub(" ", folded).strip()
 
 
@@ -140,7 +140,7 @@ class Lexicon(Generic[T]):
         # The trie regex finds, at C speed, the word starts where some pattern may
         # begin; which patterns really match there is then settled word by word.
         self._starts = (
-            re.compile(r"(?<![a-z0-9])" + starts.regex()) if starts.children else None
+            re.compile(r"(?<!\S)" + starts.regex()) if starts.children else None
         )
         self._ends = re.compile(ends.regex()) if ends.children else None
 
@@ -160,6 +160,7 @@ class Lexicon(Generic[T]):
                     break
         if self._ends is not None:
             hits.extend(self._find_suffixes(folded))
+            hits.sort(key=lambda h: h.word)
         if any(h.pattern.capitals for h in hits):
             hits = [h for h in hits if not h.pattern.capitals
                     or _has_capitals(original, h.pattern.capitals)]

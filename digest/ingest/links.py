@@ -23,6 +23,7 @@ _WRAPPERS = {  # redirectors that carry the real address in a parameter
     ("l.facebook.com", "/l.php"): ("u",),
 }
 _UNSAFE_IN_MARKDOWN = re.compile(r"[\s()<>\"'`\\]")
+_WHITESPACE = re.compile(r"\s")
 
 
 def is_tracking(name: str) -> bool:
@@ -40,9 +41,9 @@ def absolute(url: str | None, base: str | None) -> str | None:
         parts = urlsplit(joined)
     except ValueError:
         return None
-    if parts.scheme.lower() not in SAFE_SCHEMES or not parts.netloc:
-        return None
-    return joined
+    if parts.scheme.lower() not in SAFE_SCHEMES or "." not in parts.netloc:
+        return None  # "http://link/": no public host; the site's checks refuse it too
+    return _WHITESPACE.sub(lambda m: quote(m.group(), safe=""), joined)
 
 
 def unwrap(url: str) -> str:

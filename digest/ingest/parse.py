@@ -8,7 +8,8 @@ so that relative links resolve. Its own sanitiser and link rewriting are turned 
 twice would double the cost of parsing.
 
 Bozo policy: a feed that is not well-formed still yields what feedparser recovered,
-with a warning; it fails only when nothing feed-like came out of it.
+with a warning; it fails only when no entry came out of it. A well-formed feed with
+no entries is fine (a quiet channel), a document that is not a feed is not.
 """
 
 from __future__ import annotations
@@ -53,8 +54,10 @@ def parse_document(body: bytes, content_type: str, url: str) -> ParsedFeed:
     )
     version = str(result.get("version") or "")
     raw_entries = list(result.get("entries") or [])
-    if result.get("bozo") and not version and not raw_entries:
-        return ParsedFeed((), error=f"not a feed: {_bozo_reason(result)}")
+    if result.get("bozo") and not raw_entries:
+        # Broken and empty: whether it was meant as a feed or not, nothing can be read.
+        what = "not well-formed, no entries recovered" if version else "not a feed"
+        return ParsedFeed((), error=f"{what}: {_bozo_reason(result)}")
     if not version and not raw_entries:
         root = _root_name(decoded.data)
         return ParsedFeed((), error=f"not a feed: the document's root element is <{root}>")

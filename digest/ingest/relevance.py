@@ -5,8 +5,9 @@ An entry is kept when
      deal, regulator in the starter content), or
   2. it is about a company and a policy word is in its title or lead ("Microsoft invests
      in Mistral AI"), or
-  3. its title, or one sentence of its lead, has both an AI word and a policy word
-     ("Senate passes AI bill" names no term of the taxonomy, and is still news), or
+  3. an AI word is in its title or lead, and a policy word is in the title, or in the
+     same lead sentence, or two policy words are in the lead ("Senate passes AI
+     bill" names no term of the taxonomy, and is still news), or
   4. a feed's `include` rule matches, or the feed says `keep: all`;
 and it is dropped, whatever else, when an `exclude` rule of its feed matches.
 
@@ -19,7 +20,7 @@ language (`policy_words`, `ai_words`, `context_words`) or replaces them
 (`extend_defaults: false`). Syntax (lexicon.py): `word*` is a prefix, `*word` a suffix
 (German compounds), a word in capitals of up to five letters matches only capitals, and
 a pattern starting with `!` is an exception: a policy word inside it does not count
-("fine" in "fine-tuning", "law" in "scaling laws").
+("law" in "scaling laws" or "Moore's law", "court" in "on the court").
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .document import Document
+from .lexicon import Lexicon, fold, make_pattern
 from .tagging import Analysis
 
 LANGS = ("en", "fr", "de", "es", "it")
@@ -37,15 +39,16 @@ POLICY_WORDS: dict[str, tuple[str, ...]] = {
         "regulat*", "deregulat*", "legislat*", "lawmaker*", "law", "laws", "bill passes",
         "antitrust", "anti trust", "competition authority", "competition watchdog",
         "competition regulator", "competition law", "competition commission", "monopol*",
-        "watchdog*", "investigation", "investigations", "investigated", "under investigation",
-        "probe", "probes", "probed", "probing", "inquiry", "fine", "fines", "fined", "penalt*",
-        "sanction*", "lawsuit*", "sue", "sues", "sued", "suing", "court", "courts",
+        "watchdog*", "investigation", "investigations", "investigated by", "under investigation",
+        "probe", "probes", "probed", "probing", "inquiry", "fines", "fined", "a fine of",
+        "fine of", "record fine", "million fine", "billion fine", "antitrust fine", "penalt*",
+        "sanction*", "lawsuit*", "sues", "sued", "suing", "court", "courts",
         "ruling", "litigation", "settlement", "copyright*", "intellectual property",
         "data protection", "privacy law*", "privacy regulator*", "ban", "bans", "banned",
         "banning", "moratorium", "treaty", "executive order*", "white house", "congress*",
         "senat*", "parliament*", "minister*", "ministry", "government*", "policymaker*",
-        "policy maker*", "public policy", "AI policy", "lobby*", "governance", "compliance",
-        "commission", "EU", "European Union", "Brussels", "FTC", "DOJ", "CMA", "SEC",
+        "policy maker*", "public policy", "AI policy", "lobby*", "governance", "EU",
+        "European Union", "Brussels", "FTC", "DOJ", "SEC",
         "export control*", "export restriction*", "tariff*", "subsid*", "national security",
         "military", "pentagon", "department of defense", "election*", "sovereignty",
         "acquisition*", "acquire", "acquires", "acquired", "acquiring", "merger*",
@@ -53,7 +56,11 @@ POLICY_WORDS: dict[str, tuple[str, ...]] = {
         "investment*", "investor*", "funding", "funding round", "valuation", "series a",
         "series b", "series c", "series d", "partnership*", "partners with", "partnering with",
         "partnered with", "teams up", "team up", "deal", "deals", "agreement*",
-        "!fine tun*", "!fine grain*", "!fine print", "!scaling law*", "!law of",
+        "!scaling law*", "!power law*", "!law of", "!s law", "!s laws", "!data acquisition",
+        "!off the court", "!on the court", "!basketball court", "!tennis court",
+        "consultation*", "request for comment*", "public comment*", "attorney general*",
+        "federal agenc*", "department of energy", "department of commerce",
+        "department of justice", "NIST", "NTIA", "OSTP", "state law*",
         "!deal with", "!deals with", "!linear probe*", "!probing classifier*",
         "!court vision", "!ban hammer",
     ),
@@ -67,7 +74,7 @@ POLICY_WORDS: dict[str, tuple[str, ...]] = {
         "interdiction*", "interdit", "interdire", "gouvernement*", "ministre*", "ministere*",
         "parlement*", "senat*", "assemblee nationale", "depute*", "eurodepute*", "elysee",
         "commission europeenne", "Bruxelles", "UE", "Union europeenne", "regulateur*",
-        "lobby*", "souverainete", "election*", "decret*", "gouvernance", "conformite",
+        "lobby*", "souverainete", "election*", "decret*", "gouvernance",
         "investissement*", "investit", "investir", "investi", "investisseur*",
         "levee de fonds", "leve", "levent", "financement*", "valorisation", "partenariat*",
         "s associe", "s allie", "alliance", "accord", "accords", "acquisition*", "rachat*",
@@ -88,7 +95,7 @@ POLICY_WORDS: dict[str, tuple[str, ...]] = {
         "investition*", "investiert*", "investor*", "beteiligung*", "finanzierung*",
         "*finanzierung", "finanzierungsrunde", "partnerschaft*", "kooperation*",
         "zusammenarbeit", "ubernahme*", "ubernimmt", "fusion*", "deal", "abkommen",
-        "vereinbarung*", "compliance", "governance",
+        "vereinbarung*", "governance",
         "!strafraum", "!strafstoss",
     ),
     "es": (
@@ -100,7 +107,7 @@ POLICY_WORDS: dict[str, tuple[str, ...]] = {
         "proteccion de datos", "prohibicion*", "prohibe", "prohibir", "gobierno*",
         "ministro*", "ministra*", "ministerio*", "parlamento*", "congreso", "senado",
         "comision europea", "Bruselas", "UE", "Union Europea", "lobby*", "soberania",
-        "elecciones", "decreto*", "gobernanza", "cumplimiento", "inversion*", "invierte",
+        "elecciones", "decreto*", "gobernanza", "inversion*", "invierte",
         "invertir", "inversor*", "inversionista*", "financiacion", "financiamiento",
         "ronda de financiacion", "valoracion", "alianza*", "acuerdo*", "asociacion",
         "adquisicion*", "adquiere", "compra de", "fusion*", "militar*",
@@ -114,7 +121,7 @@ POLICY_WORDS: dict[str, tuple[str, ...]] = {
         "divieto*", "vieta", "vietato", "governo*", "ministro*", "ministero*",
         "parlamento*", "senato", "commissione europea", "Bruxelles", "UE",
         "Unione europea", "lobby*", "sovranita", "elezioni", "decreto*", "governance",
-        "conformita", "investiment*", "investe", "investire", "investitor*",
+        "investiment*", "investe", "investire", "investitor*",
         "finanziament*", "round di finanziamento", "partnership", "accordo", "accordi",
         "alleanza", "acquisizion*", "acquisisce", "fusione*", "militare",
     ),
@@ -164,15 +171,6 @@ class Verdict:
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class FeedRules:
-    """A feed's own rules: keep everything, include and exclude keyword lists."""
-
-    keep_all: bool = False
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-
-
 def judge(
     analysis: Analysis,
     document: Document,
@@ -198,9 +196,13 @@ def judge(
     companies = [s for t in company_taxonomies for s in about.get(t, ())]
     if companies and lead_words:
         reasons.append(f"company: {companies[0]} + policy word '{lead_words[0]}'")
-    if analysis.ai_policy_sentence:
-        ai_word, policy_word = analysis.ai_policy_sentence
-        reasons.append(f"AI context '{ai_word}' + policy word '{policy_word}'")
+    pair = analysis.ai_policy_sentence
+    if pair is None and analysis.ai_in_lead and (
+        analysis.policy_in_title or len(analysis.policy_in_lead) >= 2
+    ):
+        pair = (analysis.ai_in_lead, (analysis.policy_in_title or lead_words)[0])
+    if pair is not None:
+        reasons.append(f"AI context '{pair[0]}' + policy word '{pair[1]}'")
     del document  # the rules read the analysis; the document is kept for future rules
     return Verdict(bool(reasons), tuple(dict.fromkeys(reasons)))
 
@@ -216,3 +218,26 @@ def merged_words(
         out.setdefault(lang, [])
         out[lang].extend(w for w in words if w not in out[lang])
     return {k: tuple(v) for k, v in out.items()}
+
+
+class FeedRuleSet:
+    """A feed's include and exclude keywords, compiled once per run."""
+
+    def __init__(self, include: Sequence[str], exclude: Sequence[str]) -> None:
+        patterns = [p for kind, words in (("include", include), ("exclude", exclude))
+                    for word in words if (p := make_pattern(word, (kind, word))) is not None]
+        self.lexicon: Lexicon[tuple[str, str]] = Lexicon(patterns)
+
+    def hits(self, document: Document, extra: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+        """(include words, exclude words) found in the document or in `extra` (categories)."""
+        found: dict[str, list[str]] = {"include": [], "exclude": []}
+        if not self.lexicon:
+            return found["include"], found["exclude"]
+        texts = [(s.folded, s.original) for s in document.sentences]
+        texts += [(fold(t), t) for t in extra]
+        for folded, original in texts:
+            for hit in self.lexicon.find(folded, original):
+                kind, word = hit.pattern.value
+                if word not in found[kind]:
+                    found[kind].append(word)
+        return found["include"], found["exclude"]

@@ -1,13 +1,16 @@
 """Find the taxonomy's names in an entry, and decide what the entry is about.
 
-Names (a term's name, its aliases, and the products listed under `extra.products`)
-are found on word boundaries, without case or accents, in all five languages (see
-lexicon.py). A name the taxonomy marks ambiguous (mistral is a French wind, meta a
-Spanish and Italian word, Claude a French first name) counts only when
+Names (a term's name, its aliases, and the products listed under `extra.products`,
+which always count as ambiguous) are found on word boundaries, without case or
+accents, in all five languages (see lexicon.py). A name the taxonomy marks ambiguous
+(mistral is a French wind, meta a Spanish and Italian word, Claude a French first
+name) counts only when
   - it is capitalised as a name, when the alias is ("le mistral souffle" is the wind),
-  - and the AI context is near: an AI or context word (IA, KI, LLM, model, start-up,
-    chatbot...) or another company in the same sentence; for a title, in the lead;
-    or the term's unambiguous name ("Mistral AI") elsewhere in the entry.
+  - and the context is near: for a company, an AI or context word (IA, KI, LLM, model,
+    start-up, chatbot...) or another company in the same sentence; for a term of any
+    other taxonomy ("CMA", "DSA", "Garante"), a policy word; for a title, the context
+    may be in the lead; or the term's unambiguous name ("Mistral AI") is elsewhere in
+    the entry.
 
 About or mention: an entry is about a term named in its title or lead, or named
 often (three times for a company, twice for any other term); a term named only in
@@ -21,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Literal
 
@@ -76,10 +79,27 @@ class Analysis:
     tags: Tags
     policy_in_lead: tuple[str, ...]
     """Policy words found in the title or the lead, as the word lists write them."""
+    policy_in_title: tuple[str, ...]
+    ai_in_lead: str | None
+    """The first AI word of the title or the lead, if any."""
     ai_policy_sentence: tuple[str, str] | None
     """An AI word and a policy word sharing the title or a lead sentence, if any."""
     inferred: tuple[str, ...] = ()
     """Reasons for inferred tags (a deal from its parties)."""
+
+
+class _Clues:
+    """Word spans, per sentence, of what can give an ambiguous name its context."""
+
+    def __init__(self, sentences: int) -> None:
+        self.ai: list[list[tuple[int, int]]] = [[] for _ in range(sentences)]
+        """AI and context words, and unambiguous company names: context for companies."""
+        self.policy: list[list[tuple[int, int]]] = [[] for _ in range(sentences)]
+        """Policy words: context for regulators, regulations and deals."""
+
+
+def _span(hit: Hit[Name | Word]) -> tuple[int, int]:
+    return hit.word, hit.word + hit.pattern.folded.count(" ") + 1
 
 
 def _names_of(term: Term) -> Iterable[tuple[str, bool]]:
@@ -87,12 +107,14 @@ def _names_of(term: Term) -> Iterable[tuple[str, bool]]:
     yield term.name, _key(term.name) in ambiguous_keys
     for alias in term.aliases:
         yield alias.text, alias.ambiguous or _key(alias.text) in ambiguous_keys
+    # Product names ("Pi", "Sora", "Bing", "Gemini") are ordinary words far more often
+    # than company names are, so they always need the AI context.
     products = term.extra.get("products") if isinstance(term.extra, Mapping) else None
     for product in products if isinstance(products, list) else []:
         if isinstance(product, str):
-            yield product, _key(product) in ambiguous_keys
+            yield product, True
         elif isinstance(product, Mapping) and isinstance(product.get("text"), str):
-            yield product["text"], bool(product.get("ambiguous"))
+            yield product["text"], True
 
 
 def _key(text: str) -> str:
@@ -117,6 +139,10 @@ class Vocabulary:
                 pattern = make_pattern(text.replace("*", " "), meaning)
                 if pattern:
                     patterns.append(pattern)
+                    if not pattern.folded.endswith("s") and not pattern.capitals:
+                        # German writes the genitive without an apostrophe: "Microsofts
+                        # Beteiligung", "OpenAIs Modell".
+                        patterns.append(replace(pattern, folded=pattern.folded + "s"))
         self.languages: set[str] = set()
         for kind, per_lang in words.items():
             for lang, texts in per_lang.items():
@@ -136,53 +162,56 @@ class Vocabulary:
         """Tags and relevance clues of one document."""
         names: list[tuple[int, Hit[Name | Word]]] = []
         policy: list[tuple[int, str]] = []
-        strong: list[bool] = []
-        context: list[bool] = []
         first_ai: list[str] = []
+        clues = _Clues(len(document.sentences))
         for index, sentence in enumerate(document.sentences):
             hits = self.lexicon.find(sentence.folded, sentence.original)
             covered: set[int] = set()
             for hit in hits:
-                value = hit.pattern.value
-                if isinstance(value, Word) and value.kind == "not":
-                    span = hit.pattern.folded.count(" ") + 1
-                    covered.update(range(hit.word, hit.word + span))
+                if isinstance(hit.pattern.value, Word) and hit.pattern.value.kind == "not":
+                    covered.update(range(*_span(hit)))
             ai_word = ""
-            has_context = False
             for hit in hits:
                 value = hit.pattern.value
                 if isinstance(value, Name):
                     names.append((index, hit))
                     if not value.ambiguous and value.taxonomy in self.company_taxonomies:
-                        has_context = True
+                        clues.ai[index].append(_span(hit))
                 elif not self._applies(value, document.lang):
                     continue
                 elif value.kind == "policy" and hit.word not in covered:
                     policy.append((index, hit.pattern.text))
-                elif value.kind == "ai":
-                    ai_word = ai_word or hit.pattern.text
-                elif value.kind == "context":
-                    has_context = True
-            strong.append(bool(ai_word))
-            context.append(bool(ai_word) or has_context)
+                    clues.policy[index].append(_span(hit))
+                elif value.kind in ("ai", "context"):
+                    clues.ai[index].append(_span(hit))
+                    if value.kind == "ai":
+                        ai_word = ai_word or hit.pattern.text
             first_ai.append(ai_word)
-        tags = self._tags(document, names, context)
+        tags = self._tags(document, names, clues)
         zones = [s.zone for s in document.sentences]
         in_lead = tuple(dict.fromkeys(w for i, w in policy if zones[i] != "body"))
+        in_title = tuple(dict.fromkeys(w for i, w in policy if zones[i] == "title"))
+        ai_early = next((w for i, w in enumerate(first_ai) if w and zones[i] != "body"), None)
         ai_policy = next(((first_ai[i], w) for i, w in policy
-                          if zones[i] != "body" and strong[i]), None)
+                          if zones[i] != "body" and first_ai[i]), None)
         tags, inferred = self._infer_deals(tags, bool(in_lead), when)
-        return Analysis(tags, in_lead, ai_policy, inferred)
+        return Analysis(tags, in_lead, in_title, ai_early, ai_policy, inferred)
+
+    def _in_context(self, name: Name, index: int, span: tuple[int, int], document: Document,
+                    clues: _Clues) -> bool:
+        """Whether an ambiguous name has its context near (see the module docstring)."""
+        spans = clues.ai if name.taxonomy in self.company_taxonomies else clues.policy
+        # A clue inside the name itself ("Le Chat" is also a context word) is no clue.
+        if any(end <= span[0] or start >= span[1] for start, end in spans[index]):
+            return True
+        if document.sentences[index].zone != "title":
+            return False
+        return any(spans[i] for i, s in enumerate(document.sentences) if s.zone == "lead")
 
     def _tags(
-        self,
-        document: Document,
-        names: list[tuple[int, Hit[Name | Word]]],
-        context: list[bool],
+        self, document: Document, names: list[tuple[int, Hit[Name | Word]]], clues: _Clues
     ) -> Tags:
         sentences = document.sentences
-        lead_context = any(c for s, c in zip(sentences, context, strict=True)
-                           if s.zone == "lead")
         plain = {(h.pattern.value.taxonomy, h.pattern.value.slug) for _, h in names
                  if isinstance(h.pattern.value, Name) and not h.pattern.value.ambiguous}
         # At one position keep the longest names: "Google DeepMind" is not also "Google".
@@ -203,8 +232,7 @@ class Vocabulary:
             sentence = sentences[index]
             if name.ambiguous and not (
                 _capitalised_as_name(sentence.original, name.text)
-                and (context[index] or term in plain
-                     or (sentence.zone == "title" and lead_context))
+                and (term in plain or self._in_context(name, index, _span(hit), document, clues))
             ):
                 continue
             if (term[0], term[1], index, hit.word) in seen:
@@ -253,22 +281,28 @@ class Vocabulary:
 
 
 @cache
-def _name_regex(text: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![^\W_])" + re.escape(text) + r"(?![^\W_])", re.I)
+def _name_regex(text: str) -> tuple[re.Pattern[str], tuple[bool, ...]]:
+    # The name's words with any punctuation between them, as folding sees them:
+    # "Run:ai" is found in "run AI", and is then seen not to be capitalised.
+    words = [w for w in re.split(r"[\W_]+", text) if w]
+    body = r"[\W_]+".join(f"({re.escape(w)})" for w in words)
+    regex = re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])", re.I)
+    return regex, tuple(w[0].isupper() for w in words)
 
 
 def _capitalised_as_name(original: str, text: str) -> bool:
-    """Whether an ambiguous name appears capitalised, when the alias itself is.
+    """Whether an ambiguous name is written with the capitals the alias has.
 
-    "Le mistral souffle" is the wind; "Mistral lève 600 millions" may be the company.
-    When the name cannot be found as written (other accents, punctuation), we cannot
-    tell, and let the context decide alone.
+    "Le mistral souffle" is the wind, "le chat de la voisine" a cat; "Mistral lève 600
+    millions" and "Le Chat, l'assistant de Mistral" may be the company. When the name
+    cannot be found as written (other accents), we cannot tell, and let context decide.
     """
-    if not any(c.isupper() for c in text):
+    regex, capitals = _name_regex(text)
+    if not any(capitals):
         return True
     found = False
-    for match in _name_regex(text).finditer(original):
+    for match in regex.finditer(original):
         found = True
-        if match.group()[0].isupper():
+        if all(match.group(i + 1)[0].isupper() for i, cap in enumerate(capitals) if cap):
             return True
     return not found
