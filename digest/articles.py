@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,9 @@ class Source:
     name: str
     url: str
     lang: str | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,15 @@ class Article:
 
     def all_terms(self) -> list[tuple[str, str]]:
         return [(tax, slug) for tax, slugs in self.terms.items() for slug in slugs]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild(self)
+
+
+def _rebuild(value: Any) -> tuple[Any, ...]:
+    """Pickle a frozen dataclass as a call to its class: the build cache loads thousands
+    of articles, and this is several times faster than the default (a setattr per field)."""
+    return (type(value), tuple(getattr(value, f.name) for f in fields(value) if f.init))
 
 
 def parse_article(

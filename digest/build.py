@@ -1,21 +1,41 @@
-"""`digest build`: load -> validate -> site model -> render -> write."""
+"""`digest build`: load -> validate -> site model -> render -> write, incrementally.
+
+Every build computes the whole site's plan (every output file and what it depends on)
+and then does only the work whose inputs changed: articles are parsed when their bytes
+or the taxonomy changed, pages rendered when their key or a recorded dependency
+changed, files written when their bytes changed. A build with nothing to do stops
+after a stat walk of the sources and of the output. `BuildOptions(cache=False)` is
+the clean build that the incremental one must always equal, byte for byte.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from . import outputs, urls
-from .config import normalise_base_url
+from .cache import BlobRow, BuildCache, CacheMiss, OutputRow, digest
 from .errors import DigestError, Problem
-from .model import SiteModel, build_model
-from .project import Layout, load_content, publishable
-from .render import Renderer, pages
-from .search import index_site
-from .write import SiteWriter
+from .project import Layout
+
+if TYPE_CHECKING:
+    from .articles import Article
+    from .fingerprint import Fingerprints, Recorder
+    from .incremental import MarkdownStore, SourceFile
+    from .model import SiteModel
+    from .render import Page, Renderer
+    from .write import SiteWriter, StagedWriter
+
+RENDER_PARALLEL_MIN = 300  # pages to render before a process pool pays for itself
+RELATED_PARALLEL_MIN = 3000  # articles
+SEARCH_DIR = "pagefind/"
+SEARCH_KEY = b"pagefind"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +46,8 @@ class BuildOptions:
     base_url: str | None = None
     today: dt.date | None = None  # articles dated later are scheduled, not published
     search: bool = True  # index the site for /search/ (Pagefind)
+    cache: bool = True  # reuse ROOT/.digest-cache; False: a clean build, as the reference
+    workers: int | None = None  # processes; None: sized to the machine and the work
 
 
 @dataclass(slots=True)
@@ -39,11 +61,18 @@ class BuildResult:
     indexed: int = 0
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
+    written: int = 0  # files whose bytes changed (or that are new)
+    unchanged: int = 0  # files left as they were
+    removed: int = 0  # files of the previous build that are gone
+    rendered: int = 0  # pages and feeds rendered (some may have come out the same)
+    parsed: int = 0  # article files parsed (the others came from the cache)
 
     def summary(self) -> str:
         parts = [
             f"built {self.articles:,} articles, {self.pages:,} pages "
-            f"({self.term_pages:,} term pages), {self.feeds:,} feeds in {self.seconds:.1f} s",
+            f"({self.term_pages:,} term pages), {self.feeds:,} feeds in {self.seconds:.1f} s "
+            f"({self.written:,} files written, {self.unchanged:,} unchanged"
+            + (f", {self.removed:,} removed" if self.removed else "") + ")",
         ]
         if self.scheduled:
             parts.append(f"{self.scheduled} scheduled for later")
@@ -54,79 +83,209 @@ class BuildResult:
 Progress = Callable[[str, int, int], None]
 
 
+@dataclass(frozen=True, slots=True)
+class _SiteState:
+    """What the last build of an output folder was made from, for the no-change check."""
+
+    inputs: bytes
+    recorded: int  # time.time_ns() when the build started
+    horizon: dt.date | None  # the first day a scheduled article goes live
+    result: dict[str, Any]
+
+
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site. Raises DigestError, leaving the previous output untouched."""
     started = time.perf_counter()
     layout = Layout(options.root)
-    content = load_content(layout)
-    errors = [p for p in content.problems if p.severity == "error"]
-    if errors:
-        raise DigestError(content.problems)
-    config = content.config
-    if options.base_url:
-        from dataclasses import replace
-
-        config = replace(config, base_url=normalise_base_url(options.base_url))
-    today = options.today or dt.date.today()
-    shown, scheduled = publishable(content.articles, options.drafts, today)
-    model = build_model(config, content.taxonomies, shown)
-    out = options.out or (options.root / "site")
-    writer = SiteWriter(out)
+    out = (options.out or options.root / "site").resolve()
+    cache = BuildCache(layout.cache) if options.cache else BuildCache.disabled()
     try:
-        result = render_site(model, layout.templates, writer, progress)
-        if options.search:
-            result.indexed = index_site(writer.tmp, model)
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
-    result.scheduled = scheduled
-    result.warnings = [p for p in content.problems if p.severity == "warning"]
+        if cache.enabled:
+            from .write import recover
+
+            cache.lock()
+            recover(out)
+        result = _build(options, layout, out, cache, progress)
+    finally:
+        cache.close()
     result.seconds = time.perf_counter() - started
     return result
 
 
-def render_site(
-    model: SiteModel, templates: Path, writer: SiteWriter, progress: Progress | None = None
-) -> BuildResult:
-    renderer = Renderer(model, templates, model.config.base_url)
+def _build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCache,
+           progress: Progress | None) -> BuildResult:
+    from .fingerprint import code_digest
+    from .incremental import scan_articles
+
+    recorded = time.time_ns()
+    today = options.today or dt.date.today()
+    site_key = str(out)
+    code = code_digest()
+    files = scan_articles(layout)
+    inputs = _inputs_digest(options, layout, out, code, files, recorded) if cache.enabled else None
+    if inputs is not None:
+        previous = _previous_state(cache, site_key)
+        if (previous is not None and previous.inputs == inputs
+                and (previous.horizon is None or today < previous.horizon)
+                and _walk_output(out) == cache.output_stats(site_key)):
+            result = BuildResult(**previous.result)
+            result.written = result.removed = result.rendered = result.parsed = 0
+            result.unchanged = result.files
+            return result
+    return _full_build(options, layout, out, cache, progress, code, files, inputs, recorded, today)
+
+
+def _full_build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCache,
+                progress: Progress | None, code: bytes, files: list[SourceFile],
+                inputs: bytes | None, recorded: int, today: dt.date) -> BuildResult:
+    from . import markdown
+    from .config import normalise_base_url
+    from .fingerprint import Fingerprints, Recorder, globals_token, tree_digest
+    from .incremental import MarkdownStore, load_content_cached
+    from .model import build_model
+    from .project import publishable
+    from .render import Renderer, pages
+
+    lap = _Laps(progress)
+    loaded = load_content_cached(layout, cache, code, files, options.workers)
+    lap("load")
+    content = loaded.content
+    if any(p.severity == "error" for p in content.problems):
+        raise DigestError(content.problems)
+    config = content.config
+    if options.base_url:
+        config = replace(config, base_url=normalise_base_url(options.base_url))
+    shown, scheduled = publishable(content.articles, options.drafts, today)
+    later = [a.day for a in content.articles if (options.drafts or not a.is_draft) and a.day > today]
+    model = build_model(config, content.taxonomies, shown,
+                        _related_function(cache, code, options.workers))
+    lap("model")
+    renderer = Renderer(model, layout.templates, model.config.base_url)
+    recorder = Recorder()
+    recorder.install(renderer.env)
+    fingerprints = Fingerprints(model, b"", loaded.cards, loaded.bodies)
+    fingerprints.base = digest(code, tree_digest(layout.templates), repr(model.config),
+                               globals_token(fingerprints, renderer.env))
+    store = MarkdownStore(cache, code)
+    result = BuildResult(articles=len(model.articles), parsed=loaded.parsed, scheduled=scheduled,
+                         warnings=[p for p in content.problems if p.severity == "warning"])
+    with markdown.cached(store):
+        all_pages = list(pages(model))
+        lap("pages")
+        plan = _plan(model, all_pages, renderer, fingerprints, layout.templates, result)
+        lap("plan")
+        previous = _previous_state(cache, str(out)) if cache.enabled else None
+        _produce(options, out, cache, plan, renderer, recorder, fingerprints, store, model, result,
+                 int(previous.result.get("indexed", 0)) if previous is not None else 0, progress)
+    store.close()
+    lap("produce")
+    if inputs is not None and cache.enabled:
+        state = _SiteState(inputs, recorded, min(later, default=None), _plain_result(result))
+        with cache.transaction() as db:
+            if db is not None:
+                cache.put_site(db, str(out), _generation(), state, None)
+    return result
+
+
+class _Laps:
+    """Phase timings, reported through `progress` as ("time:<phase>", ms, 0)."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.last = time.perf_counter()
+        self.verbose = bool(os.environ.get("DIGEST_TIMINGS"))
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        ms = int((now - self.last) * 1000)
+        self.last = now
+        if self.progress is not None:
+            self.progress(f"time:{phase}", ms, 0)
+        if self.verbose:
+            print(f"digest: {phase} {ms} ms", file=sys.stderr)
+
+
+# -- the plan: every output file, its key, and how to make it ----------------------------
+
+
+@dataclass(slots=True)
+class Output:
+    path: str  # relative to the output folder
+    key: bytes | None  # static key; None: make it every time
+    page: Page | None = None  # an HTML page, rendered with its dependencies recorded
+    make: Callable[[], bytes] | None = None  # anything else
+
+
+def _plan(model: SiteModel, all_pages: list[Page], renderer: Renderer, fp: Fingerprints,
+          templates: Path, result: BuildResult) -> list[Output]:
+    from . import outputs, urls
+
+    config = model.config
     links = renderer.links
-    result = BuildResult(articles=len(model.articles))
-    all_pages = list(pages(model))
+    base = fp.base
+    plan: dict[str, Output] = {}
     sitemap_entries: list[tuple[str, dt.date | None]] = []
-    for index, page in enumerate(all_pages):
-        writer.write(urls.output_file(page.path), renderer.render(page))
+    for page in all_pages:
+        path = urls.output_file(page.path)
+        plan[path] = Output(path, fp.key(page), page=page)
         if page.kind != "error":
             sitemap_entries.append((page.path, _lastmod(page)))
         if page.kind == "term":
             result.term_pages += 1
-        if progress and index % 200 == 0:
-            progress("render", index, len(all_pages))
     result.pages = len(all_pages)
-    writer.write("feed.xml", outputs.atom_feed(
-        model, links, model.articles[: model.config.feed_size], model.config.title,
-        "/feed.xml", "/"))
-    writer.write("feed.json", outputs.json_feed(model, links,
-                                                model.articles[: model.config.feed_size]))
+
+    def content_of(articles: list[Article]) -> list[bytes | str]:
+        parts: list[bytes | str] = []
+        for a in articles:
+            parts += [a.path, fp.cards.get(a.path, b""), fp.bodies.get(a.path, b"")]
+        return parts
+
+    names = fp._names()
+    latest = model.articles[: config.feed_size]
+    plan["feed.xml"] = Output("feed.xml", digest(base, "atom", names, *content_of(latest)),
+                              make=lambda: outputs.atom_feed(model, links, latest, config.title,
+                                                             "/feed.xml", "/"))
+    plan["feed.json"] = Output("feed.json", digest(base, "json", *content_of(latest)),
+                               make=lambda: outputs.json_feed(model, links, latest))
     result.feeds = 2
     for (tax, slug), info in model.terms.items():
-        writer.write(urls.output_file(urls.term_feed(tax, slug)), outputs.atom_feed(
-            model, links, info.articles[: model.config.feed_size],
-            f"{info.term.name} — {model.config.title}", urls.term_feed(tax, slug),
-            urls.term(tax, slug)))
+        path = urls.output_file(urls.term_feed(tax, slug))
+        chosen = info.articles[: config.feed_size]
+        term = info.term
+
+        def term_feed(chosen: list[Article] = chosen, tax: str = tax, slug: str = slug,
+                      name: str = term.name) -> bytes:
+            return outputs.atom_feed(model, links, chosen, f"{name} — {config.title}",
+                                     urls.term_feed(tax, slug), urls.term(tax, slug))
+
+        plan[path] = Output(path, digest(base, "atom-term", tax, slug, names,
+                                         *content_of(chosen)), make=term_feed)
         result.feeds += 1
-    writer.write("sitemap.xml", outputs.sitemap(links, sitemap_entries))
-    writer.write("robots.txt", outputs.robots(links))
-    writer.write("data/articles.json", outputs.data_articles(model, links))
-    writer.write("data/taxonomy.json", outputs.data_taxonomy(model, links))
-    writer.copy_tree(templates / "static", "static")
-    result.files = writer.count
-    return result
+    plan["sitemap.xml"] = Output("sitemap.xml", digest(base, "sitemap", fp.token(sitemap_entries)),
+                                 make=lambda: outputs.sitemap(links, sitemap_entries))
+    plan["robots.txt"] = Output("robots.txt", digest(base, "robots"),
+                                make=lambda: outputs.robots(links))
+    plan["data/articles.json"] = Output(
+        "data/articles.json",
+        digest(base, "data-articles", *(fp.cards.get(a.path, b"") for a in model.articles)),
+        make=lambda: outputs.data_articles(model, links))
+    counts = [f"{tax}:{slug}:{info.count}" for (tax, slug), info in model.terms.items()]
+    plan["data/taxonomy.json"] = Output(
+        "data/taxonomy.json", digest(base, "data-taxonomy", fp._taxonomy(), *counts),
+        make=lambda: outputs.data_taxonomy(model, links))
+    static = templates / "static"
+    if static.is_dir():
+        for source in sorted(static.rglob("*")):
+            if source.is_file():
+                path = f"static/{source.relative_to(static).as_posix()}"
+                data = source.read_bytes()
+                plan[path] = Output(path, digest("static", path, data),
+                                    make=lambda data=data: data)  # type: ignore[misc]
+    return list(plan.values())
 
 
-def _lastmod(page: object) -> dt.date | None:
-    context = getattr(page, "context", {})
-    article = context.get("article")
+def _lastmod(page: Page) -> dt.date | None:
+    article = page.context.get("article")
     if article is not None:
         return (article.updated and _day(article.updated)) or article.day  # type: ignore[no-any-return]
     return None
@@ -134,3 +293,422 @@ def _lastmod(page: object) -> dt.date | None:
 
 def _day(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+# -- producing the plan: decide, render what changed, write, commit ------------------------
+
+
+@dataclass(slots=True)
+class _RenderJob:
+    plan: list[Output]
+    renderer: Renderer
+    recorder: Recorder
+    fingerprints: Fingerprints
+    store: MarkdownStore
+    folder: Path  # where new files go (temporary or staging folder)
+    compare: Path | None  # the current output, to leave files with the same bytes alone
+    pages: Path | None  # the page store
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    index: int
+    written: bool  # False: the bytes were those of the current file
+    deps: str
+    depsum: bytes
+    size: int
+    mtime: int
+    blob: str  # page store file name, or ""
+
+
+def _render_chunk(chunk: list[int]) -> tuple[list[_Made], dict[bytes, str], list[Problem]]:
+    job: _RenderJob = _shared()
+    made: list[_Made] = []
+    try:
+        for index in chunk:
+            made.append(_render_one(job, index))
+    except DigestError as exc:  # a template error: carried back as data (picklable)
+        return made, {}, list(exc.problems)
+    new = dict(job.store.new)
+    job.store.new.clear()
+    return made, new, []
+
+
+def _shared() -> Any:
+    from . import parallel
+
+    return parallel.shared()
+
+
+def _render_one(job: _RenderJob, index: int) -> _Made:
+    from .cache import digest as make_digest
+
+    item = job.plan[index]
+    if item.page is not None:
+        job.recorder.start()
+        data = job.renderer.render(item.page)
+        deps = job.recorder.finish()
+    else:
+        assert item.make is not None
+        data = item.make()
+        deps = ""
+    depsum = job.fingerprints.depsum(deps)
+    if job.compare is not None:
+        current = job.compare / item.path
+        try:
+            stat = os.stat(current)
+            if stat.st_size == len(data) and current.read_bytes() == data:
+                return _Made(index, False, deps, depsum, stat.st_size, stat.st_mtime_ns, "")
+        except OSError:
+            pass
+    target = job.folder / item.path
+    parent = target.parent
+    if not parent.is_dir():
+        parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as handle:
+        handle.write(data)
+        stat = os.fstat(handle.fileno())
+    blob = ""
+    if job.pages is not None and item.key is not None:
+        name = make_digest(item.key, depsum).hex()
+        if _link_blob(target, job.pages / name[:2] / name[2:], stat):
+            blob = name
+    return _Made(index, True, deps, depsum, stat.st_size, stat.st_mtime_ns, blob)
+
+
+def _link_blob(source: Path, blob: Path, stat: os.stat_result) -> bool:
+    """Keep a written file in the page store: a second name for the same inode."""
+    try:
+        try:
+            existing = os.stat(blob)
+            if existing.st_ino == stat.st_ino:
+                return True
+            os.unlink(blob)
+        except FileNotFoundError:
+            blob.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source, blob)
+        return True
+    except OSError:
+        return False
+
+
+def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Output],
+             renderer: Renderer, recorder: Recorder, fp: Fingerprints, store: MarkdownStore,
+             model: SiteModel, result: BuildResult, previous_indexed: int,
+             progress: Progress | None) -> None:
+    from . import parallel
+    from .write import SiteWriter, StagedWriter
+
+    site_key = str(out)
+    staged = cache.enabled and out.is_dir()
+    walked = _walk_output(out) if staged else {}
+    old_rows = cache.outputs(site_key)
+    blobs = cache.blobs() if cache.store is not None else {}
+    rows: dict[str, OutputRow] = {}
+    keep: list[int] = []
+    restore: list[tuple[int, Any]] = []
+    dirty: list[int] = []
+    for index, item in enumerate(plan):
+        if item.key is None:
+            dirty.append(index)
+            continue
+        row = old_rows.get(item.path)
+        if (row is not None and row.key == item.key and walked.get(item.path) == (row.size, row.mtime)
+                and fp.depsum(row.deps) == row.depsum):
+            keep.append(index)
+            rows[item.path] = row
+            continue
+        blob = blobs.get(item.key)
+        if blob is not None and fp.depsum(blob.deps) == blob.depsum:
+            path = cache.blob_path(blob.name)
+            try:
+                stat = os.stat(path) if path is not None else None
+            except OSError:
+                stat = None
+            if stat is not None and (stat.st_size, stat.st_mtime_ns) == (blob.size, blob.mtime):
+                restore.append((index, blob))
+                continue
+        dirty.append(index)
+
+    writer: SiteWriter | StagedWriter = StagedWriter(out) if staged else SiteWriter(out)
+    new_blobs: list[BlobRow] = []
+    new_html: dict[bytes, str] = {}
+    try:
+        for index, blob in restore:
+            source = cache.blob_path(blob.name)
+            assert source is not None
+            stat = writer.place(plan[index].path, source)
+            rows[plan[index].path] = OutputRow(blob.key, blob.deps, blob.depsum, stat.st_size,
+                                               stat.st_mtime_ns)
+        job = _RenderJob(plan, renderer, recorder, fp, store, writer.folder,
+                         out if staged else None, cache.store)
+        workers = options.workers if options.workers is not None else parallel.workers_for(
+            len(dirty), RENDER_PARALLEL_MIN)
+        size = max(1, min(100, len(dirty) // (workers * 6) or 1))
+        tasks = [dirty[i: i + size] for i in range(0, len(dirty), size)]
+        done = 0
+        for made, html, problems in parallel.run(_render_chunk, tasks, job, workers):
+            if problems:
+                raise DigestError(problems)
+            new_html.update(html)
+            for item in made:
+                output = plan[item.index]
+                rows[output.path] = OutputRow(output.key or b"", item.deps, item.depsum, item.size,
+                                              item.mtime)
+                if item.written:
+                    result.written += 1
+                    if isinstance(writer, StagedWriter):
+                        writer.staged(output.path)
+                    if item.blob and output.key is not None:
+                        new_blobs.append(BlobRow(output.key, item.blob, item.deps, item.depsum,
+                                                 item.size, item.mtime))
+            done += len(made)
+            if progress:
+                progress("render", done, len(dirty))
+        new_html.update(store.new)
+        result.rendered = len(dirty)
+        result.written += len(restore)
+        wanted = {item.path for item in plan}
+        removed = [path for path in walked if path not in wanted]
+        if options.search:
+            rows.update(_search(out, writer, staged, model, plan, old_rows, walked, removed,
+                                previous_indexed, result))
+            removed = [path for path in removed if path not in rows]
+        if isinstance(writer, StagedWriter):
+            for path in removed:
+                writer.delete(path)
+            result.removed = len(removed)
+        else:
+            result.removed = len([p for p in old_rows if p not in rows])
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    result.files = len(plan)
+    result.unchanged = max(0, len(plan) - min(result.written, len(plan)))
+    _remember(cache, site_key, rows, old_rows, new_blobs, new_html, store)
+
+
+def _search(out: Path, writer: SiteWriter | StagedWriter, staged: bool, model: SiteModel,
+            plan: list[Output], old_rows: dict[str, OutputRow],
+            walked: dict[str, tuple[int, int]], removed: list[str], previous_indexed: int,
+            result: BuildResult) -> dict[str, OutputRow]:
+    """Index the site with Pagefind, unless no page changed since the last index."""
+    import shutil
+    import tempfile
+
+    from .search import index_site
+    from .write import StagedWriter
+
+    search_rows = {p: r for p, r in old_rows.items() if p.startswith(SEARCH_DIR)}
+    html_changed = any(p.endswith(".html") for p in removed if not p.startswith(SEARCH_DIR))
+    if isinstance(writer, StagedWriter):
+        html_changed = html_changed or any(p.endswith(".html") for p in writer.moves)
+    if (staged and search_rows and not html_changed
+            and all(walked.get(p) == (r.size, r.mtime) for p, r in search_rows.items())):
+        result.indexed = previous_indexed
+        return search_rows
+    if isinstance(writer, StagedWriter):
+        # Pagefind reads the whole site: give it one made of links to the final files.
+        view = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-view-", dir=out.parent))
+        try:
+            for item in plan:
+                source = writer.stage / item.path
+                if not source.exists():
+                    source = out / item.path
+                target = view / item.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(source, target)
+            result.indexed = index_site(view, model)
+            found: dict[str, OutputRow] = {}
+            bundle = view / SEARCH_DIR
+            for source in sorted(bundle.rglob("*")) if bundle.is_dir() else []:
+                if source.is_file():
+                    relative = source.relative_to(view).as_posix()
+                    target = writer.stage / relative
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(source, target)
+                    writer.staged(relative)
+                    stat = os.stat(target)
+                    found[relative] = OutputRow(SEARCH_KEY, "", b"", stat.st_size, stat.st_mtime_ns)
+        finally:
+            shutil.rmtree(view, ignore_errors=True)
+    else:
+        result.indexed = index_site(writer.folder, model)
+        found = {}
+        bundle = writer.folder / SEARCH_DIR
+        for source in sorted(bundle.rglob("*")) if bundle.is_dir() else []:
+            if source.is_file():
+                stat = source.stat()
+                found[source.relative_to(writer.folder).as_posix()] = OutputRow(
+                    SEARCH_KEY, "", b"", stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def _remember(cache: BuildCache, site_key: str, rows: dict[str, OutputRow],
+              old_rows: dict[str, OutputRow], new_blobs: list[BlobRow],
+              new_html: dict[bytes, str], store: MarkdownStore) -> None:
+    if not cache.enabled:
+        return
+    generation = _generation()
+    changed = {p: r for p, r in rows.items() if old_rows.get(p) != r}
+    gone = [p for p in old_rows if p not in rows]
+    dropped: list[str] = []
+    with cache.transaction() as db:
+        if db is None:
+            return
+        if new_html:
+            cache.put_html(db, new_html.items(), generation)
+        if store.used:
+            cache.mark_html_used(db, store.used, generation)
+        cache.update_outputs(db, site_key, changed, gone)
+        cache.put_blobs(db, new_blobs)
+        if changed or gone:
+            dropped = cache.prune_blobs(db)
+    for name in dropped:
+        path = cache.blob_path(name)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _generation() -> int:
+    return int(time.time())
+
+
+def _plain_result(result: BuildResult) -> dict[str, Any]:
+    return {f.name: getattr(result, f.name) for f in fields(result)}
+
+
+# -- related articles, cached by what they are computed from --------------------------
+
+
+def _related_function(cache: BuildCache, code: bytes, workers: int | None
+                      ) -> Callable[[list[Article], int], dict[str, list[Article]]]:
+    from . import parallel
+    from .model import related_index
+
+    def related(ordered: list[Article], count: int) -> dict[str, list[Article]]:
+        if count <= 0:
+            return {}
+        signature = digest(code, str(count), *(
+            f"{a.path}\x1f{a.moment.isoformat()}\x1f{a.all_terms()}" for a in ordered))
+        by_path = {a.path: a for a in ordered}
+        if cache.enabled:
+            try:
+                stored_signature, stored = cache.get_meta("related")
+                if stored_signature == signature:
+                    return {path: [by_path[p] for p in others] for path, others in stored.items()}
+            except (CacheMiss, KeyError, ValueError, TypeError):
+                pass
+        by_term = related_index(ordered)
+        count_workers = workers if workers is not None else parallel.workers_for(
+            len(ordered), RELATED_PARALLEL_MIN)
+        step = max(1, len(ordered) // max(1, count_workers * 4))
+        tasks = [range(i, min(len(ordered), i + step)) for i in range(0, len(ordered), step)]
+        found: dict[str, list[Article]] = {}
+        for part in parallel.run(_related_chunk, tasks, (ordered, by_term, count), count_workers):
+            for index, best in part:
+                found[ordered[index].path] = [ordered[o] for o in best]
+        if cache.enabled:
+            with cache.transaction() as db:
+                if db is not None:
+                    cache.put_meta(db, "related", (signature, {
+                        path: [a.path for a in others] for path, others in found.items()}))
+        return found
+
+    return related
+
+
+def _related_chunk(indices: range) -> list[tuple[int, list[int]]]:
+    from .model import related_indices
+
+    ordered, by_term, count = _shared()
+    return related_indices(ordered, by_term, count, indices)
+
+
+# -- the no-change check ----------------------------------------------------------------
+
+
+def _previous_state(cache: BuildCache, site_key: str) -> _SiteState | None:
+    try:
+        state = cache.site_state(site_key)
+    except CacheMiss:
+        return None
+    return state if isinstance(state, _SiteState) else None
+
+
+def _inputs_digest(options: BuildOptions, layout: Layout, out: Path, code: bytes,
+                   files: list[SourceFile], recorded: int) -> bytes | None:
+    """Everything a build reads, by stat signature; None if something changed just now."""
+    parts: list[bytes | str] = [code, sys.version, repr((options.drafts, options.base_url,
+                                                           options.search, str(out)))]
+    newest = 0
+    for source in files:
+        parts.append(source.name + "\x1f" + source.sig)
+        newest = max(newest, source.changed_ns)
+    templates = layout.templates
+    parts.append(str(templates))
+    skip = layout.articles.resolve()
+    for folder in (layout.content, templates):
+        for path, stat in _walk_stats(folder, skip):
+            parts.append(f"{path}\x1f{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:"
+                         f"{stat.st_ctime_ns}")
+            newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+    if options.search:
+        try:
+            import importlib.metadata
+
+            parts.append(importlib.metadata.version("pagefind"))
+        except Exception:
+            parts.append("pagefind=?")
+    if newest > recorded - 2_000_000_000:
+        return None  # changed too close to now to trust a stat signature
+    return digest(*parts)
+
+
+def _walk_stats(folder: Path, skip: Path) -> list[tuple[str, os.stat_result]]:
+    found: list[tuple[str, os.stat_result]] = []
+    if not folder.is_dir():
+        return found
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if Path(entry.path).resolve() != skip:
+                    stack.append(Path(entry.path))
+            else:
+                try:
+                    found.append((entry.path, entry.stat()))
+                except OSError:
+                    continue
+    return found
+
+
+def _walk_output(out: Path) -> dict[str, tuple[int, int]]:
+    """Every file of the output folder: relative path -> (size, mtime)."""
+    found: dict[str, tuple[int, int]] = {}
+    if not out.is_dir():
+        return found
+    stack: list[tuple[str, str]] = [(str(out), "")]
+    while stack:
+        directory, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, prefix + entry.name + "/"))
+            else:
+                try:
+                    stat = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns)
+    return found

@@ -6,6 +6,9 @@ and by ingestion from hostile feeds, and the page must not run what they typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -30,6 +33,28 @@ def _safe_link(url: str) -> bool:
     return not lowered.startswith(("javascript:", "vbscript:", "data:", "file:"))
 
 
+# The build's cache of rendered Markdown, while one is in use (`digest.incremental`).
+_store: ContextVar[Callable[[str], str] | None] = ContextVar("markdown_store", default=None)
+
+
 def render(text: str) -> str:
     """Render an article body. Pure and deterministic, so it can be cached by text."""
+    store = _store.get()
+    if store is not None:
+        return store(text)
+    return render_uncached(text)
+
+
+def render_uncached(text: str) -> str:
+    """`render` without the build's cache."""
     return str(_parser().render(text))
+
+
+@contextmanager
+def cached(store: Callable[[str], str]) -> Iterator[None]:
+    """Within the block, `render(text)` is `store(text)` (which calls render_uncached)."""
+    token = _store.set(store)
+    try:
+        yield
+    finally:
+        _store.reset(token)

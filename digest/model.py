@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from . import urls
@@ -110,34 +110,59 @@ def sort_articles(articles: Iterable[Article]) -> list[Article]:
     return sorted(articles, key=lambda a: (a.moment, a.path), reverse=True)
 
 
-def related_articles(articles: list[Article], count: int) -> dict[str, list[Article]]:
-    if count <= 0:
-        return {}
+def related_index(articles: list[Article]) -> dict[tuple[str, str], list[int]]:
+    """For each term, the positions of its articles in `articles` (newest first)."""
     by_term: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, article in enumerate(articles):  # articles are newest first
+    for index, article in enumerate(articles):
         for key in article.all_terms():
             by_term[key].append(index)
-    related: dict[str, list[Article]] = {}
-    for index, article in enumerate(articles):
-        scores: dict[int, float] = defaultdict(float)
-        for key in article.all_terms():
+    return by_term
+
+
+def related_indices(
+    articles: list[Article], by_term: dict[tuple[str, str], list[int]], count: int,
+    indices: Iterable[int],
+) -> list[tuple[int, list[int]]]:
+    """(position, positions of its related articles) for the articles at `indices`.
+
+    Pure per article, so the work can be split between processes."""
+    found: list[tuple[int, list[int]]] = []
+    half = RELATED_CANDIDATES // 2
+    for index in indices:
+        scores: dict[int, float] = {}
+        get = scores.get
+        for key in articles[index].all_terms():
             members = by_term[key]
-            if len(members) > RELATED_CANDIDATES:
+            size = len(members)
+            if size > RELATED_CANDIDATES:
                 # Only the neighbours in time: a term with thousands of articles.
                 pos = bisect_left(members, index)
-                half = RELATED_CANDIDATES // 2
                 members = members[max(0, pos - half): pos + half]
-            weight = RELATED_WEIGHTS.get(key[0], 1.0) / (1.0 + len(by_term[key]) / 50.0)
+            weight = RELATED_WEIGHTS.get(key[0], 1.0) / (1.0 + size / 50.0)
             for other in members:
-                if other != index:
-                    scores[other] += weight
+                scores[other] = get(other, 0.0) + weight
+        scores.pop(index, None)
         if scores:
             best = sorted(scores, key=lambda o: (-scores[o], abs(o - index), o))[:count]
-            related[article.path] = [articles[o] for o in best]
-    return related
+            found.append((index, best))
+    return found
 
 
-def build_model(config: SiteConfig, taxonomies: Taxonomies, articles: Iterable[Article]) -> SiteModel:
+def related_articles(articles: list[Article], count: int) -> dict[str, list[Article]]:
+    """Each article's `count` most related ones: shared terms, weighted, nearest in time."""
+    if count <= 0:
+        return {}
+    by_term = related_index(articles)
+    return {articles[index].path: [articles[o] for o in best]
+            for index, best in related_indices(articles, by_term, count, range(len(articles)))}
+
+
+RelatedFunction = Callable[[list[Article], int], dict[str, list[Article]]]
+
+
+def build_model(config: SiteConfig, taxonomies: Taxonomies, articles: Iterable[Article],
+                related: RelatedFunction = related_articles) -> SiteModel:
+    """The site model. `related` may be given a cached or parallel equivalent."""
     ordered = sort_articles(articles)
     terms: dict[tuple[str, str], TermInfo] = {}
     for term in taxonomies.all_terms():
@@ -156,4 +181,4 @@ def build_model(config: SiteConfig, taxonomies: Taxonomies, articles: Iterable[A
             if key in terms:
                 terms[key].timeline.append(entry)
     return SiteModel(config, taxonomies, ordered, terms, timeline,
-                     related_articles(ordered, config.related_count))
+                     related(ordered, config.related_count))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import signal
 import threading
 import time
 import traceback
@@ -125,12 +126,21 @@ class DevServer:
             return
         for changes in watchfiles.watch(*paths, stop_event=self._stop, debounce=400, step=60,
                                         raise_interrupt=False):
-            relevant = [path for _, path in changes
-                        if not Path(path).resolve().is_relative_to(self.out.parent)]
+            relevant = [path for _, path in changes if not self._is_output(Path(path))]
             if relevant and not self._stop.is_set():
                 names = sorted({os.path.relpath(p, self.root) for p in relevant})
                 self.log("changed: " + ", ".join(names[:5]) + (" …" if len(names) > 5 else ""))
                 self.rebuild()
+
+    def _is_output(self, path: Path) -> bool:
+        """The build's own files (the output and its temporary siblings) are not edits."""
+        resolved = path.resolve()
+        if resolved.is_relative_to(self.out):
+            return True
+        if resolved.is_relative_to(self.out.parent):
+            first = resolved.relative_to(self.out.parent).parts[0]
+            return first.startswith(f".{self.out.name}.")
+        return False
 
     def start(self) -> None:
         """Build once, then serve and watch in background threads."""
@@ -155,6 +165,9 @@ def serve(root: Path, port: int = 8000, drafts: bool = True, out: Path | None = 
           search: bool = False) -> None:
     """Run the preview until Ctrl-C."""
     server = DevServer(root, port=port, drafts=drafts, out=out, search=search)
+    if threading.current_thread() is threading.main_thread():
+        # `kill` (SIGTERM) stops it as cleanly as Ctrl-C.
+        signal.signal(signal.SIGTERM, _interrupt)
     server.start()
     print(f"serving {server.url} (watching {', '.join(_shown(p, server.root) for p in server.watched())}; "
           "Ctrl-C to stop)", flush=True)
@@ -166,6 +179,10 @@ def serve(root: Path, port: int = 8000, drafts: bool = True, out: Path | None = 
     finally:
         server.stop()
         print("stopped", flush=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _shown(path: Path, root: Path) -> str:

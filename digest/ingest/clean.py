@@ -39,6 +39,8 @@ DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed"
 _BLOCK = re.compile(r"<(/?)(p|div|br|li|h[1-6]|tr|td|th|blockquote|section|article|pre|"
                     r"figcaption|dd|dt|hr)\b", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_ANY_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_DROP_WITH_CONTENT = re.compile(r"<(script|style|template|noscript|svg|math)\b.*?</\1\s*>", re.S | re.I)
 _LINES = re.compile(r"\s*\n\s*")
 _TAG_OPENER = re.compile(r"<(?=[A-Za-z/!?])")
 _ACTIVE_WORDS = re.compile(r"(?i)(javascript|vbscript|livescript)(\s*):|"
@@ -97,6 +99,18 @@ def html_to_text(fragment: str) -> str:
     text = html.unescape(fragment)
     text = _SPACES.sub(" ", text)
     return _LINES.sub("\n", text).strip()
+
+
+def html_words(fragment: str) -> str:
+    """The words of an HTML fragment, for reading (tagging, relevance), not for showing.
+
+    Cheaper than `html_to_text`: tags are cut out by pattern rather than parsed, which is
+    enough to find names and words; what is written into a draft goes through nh3.
+    """
+    if "<" in fragment:
+        fragment = _ANY_TAG.sub(" ", _DROP_WITH_CONTENT.sub(" ", _BLOCK.sub(r"\n<\1\2", fragment)))
+    text = html.unescape(fragment) if "&" in fragment else fragment
+    return _LINES.sub("\n", _SPACES.sub(" ", text)).strip()
 
 
 def summarise(text: str, limit: int = SUMMARY_CHARS) -> str:

@@ -2,8 +2,8 @@
 
 Zones say where a sentence sits, because where a name appears decides whether the
 entry is about it. The title is one zone; the lead is the feed's summary when it is
-more than the start of the content, else the first sentences of the text (about sixty
-words); the body is the rest. Occurrences are counted in the title and in the main
+more than the start of the content, else the first two sentences of the text; the
+body is the rest. Occurrences are counted in the title and in the main
 text (the content, else the summary), never twice for a summary that repeats the content.
 """
 
@@ -13,11 +13,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .lexicon import fold
+from .lexicon import fold, fold_many
 
 Zone = Literal["title", "lead", "body"]
-LEAD_WORDS = 60
-"""The lead, when the feed gives no separate summary: first sentences up to this many words."""
+LEAD_SENTENCES = 2
+LEAD_WORDS = 50
+"""The lead, when the feed gives no separate summary: its first two sentences (the second
+only if it starts within this many words), as a news lead would be."""
 WINDOW_WORDS = 50
 """Longer sentences (text without punctuation, lists) are cut into windows of this size."""
 
@@ -51,6 +53,9 @@ def split_sentences(text: str) -> list[str]:
         piece = piece.strip()
         if not piece:
             continue
+        if len(piece) < WINDOW_WORDS * 4:  # too short to have that many words
+            out.append(piece)
+            continue
         words = piece.split()
         if len(words) <= WINDOW_WORDS + 10:
             out.append(piece)
@@ -61,7 +66,8 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _sentences(texts: list[str], zone: Zone, counted: bool) -> list[Sentence]:
-    return [Sentence(zone, t, folded, counted) for t in texts if (folded := fold(t))]
+    return [Sentence(zone, t, folded, counted)
+            for t, folded in zip(texts, fold_many(texts), strict=True) if folded]
 
 
 def _repeats(summary: str, content: str) -> bool:
@@ -78,8 +84,8 @@ def build_document(title: str, summary: str, content: str, lang: str) -> Documen
         sentences += _sentences(split_sentences(content), "body", True)
         return Document(tuple(sentences), lang)
     words = 0
-    for text in split_sentences(content or summary):
-        zone: Zone = "lead" if words < LEAD_WORDS else "body"
+    for index, text in enumerate(split_sentences(content or summary)):
+        zone: Zone = "lead" if index < LEAD_SENTENCES and words < LEAD_WORDS else "body"
         words += text.count(" ") + 1
         sentences += _sentences([text], zone, True)
     return Document(tuple(sentences), lang)

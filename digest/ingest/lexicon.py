@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from typing import Generic, TypeVar
 
 from ..schema import _FOLD as LETTER_FOLDS
@@ -34,6 +36,15 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{0,4}$")
 def _combining_marks() -> dict[int, None]:
     # Built once, on first use: every combining mark of the Basic Multilingual Plane.
     return {c: None for c in range(0x300, 0x10000) if unicodedata.combining(chr(c))}
+
+
+def fold_many(texts: Sequence[str]) -> list[str]:
+    """`fold` of each text, with the Unicode work done once for all of them."""
+    joined = "\x00".join(t.replace("\x00", " ") for t in texts).casefold()
+    if not joined.isascii():
+        joined = joined.translate(LETTER_FOLDS)
+        joined = unicodedata.normalize("NFKD", joined).translate(_combining_marks())
+    return [_NON_WORD.sub(" ", piece).strip() for piece in joined.split("\x00")]
 
 
 def fold(text: str) -> str:
@@ -130,61 +141,73 @@ class Lexicon(Generic[T]):
             self._longest = max(self._longest, pattern.folded.count(" ") + 1)
             if pattern.suffix:
                 self._suffixes.append(pattern)
-                ends.add(pattern.folded[::-1])
+                ends.add(pattern.folded)
                 continue
             starts.add(pattern.folded)
             if pattern.prefix:
                 self._prefixes.setdefault(pattern.folded[:2], []).append(pattern)
             else:
                 self._exact.setdefault(pattern.folded, []).append(pattern)
-        # The trie regex finds, at C speed, the word starts where some pattern may
-        # begin; which patterns really match there is then settled word by word.
-        self._starts = (
-            re.compile(r"(?<!\S)" + starts.regex()) if starts.children else None
-        )
-        self._ends = re.compile(ends.regex()) if ends.children else None
+        # The trie regexes find, at C speed, the places where some pattern may match;
+        # which patterns really match there is then settled word by word.
+        self._starts = re.compile(r"(?<!\S)" + starts.regex()) if starts.children else None
+        self._ends = re.compile(ends.regex() + r"(?!\S)") if ends.children else None
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
 
     def find(self, folded: str, original: str) -> list[Hit[T]]:
         """Every pattern found in a folded sentence; `original` checks acronyms' case."""
-        hits: list[Hit[T]] = []
+        return self.find_all([folded], [original])[0]
+
+    def find_all(self, folded: Sequence[str], originals: Sequence[str]) -> list[list[Hit[T]]]:
+        """The hits of each sentence, searched as one text (one regex pass per document)."""
+        text = "\n".join(folded)
+        starts = list(accumulate((len(f) + 1 for f in folded), initial=0))
+        hits: list[list[Hit[T]]] = [[] for _ in folded]
         if self._starts is not None:
             position = 0
-            while (match := self._starts.search(folded, position)) is not None:
+            while (match := self._starts.search(text, position)) is not None:
                 start = match.start()
-                hits.extend(self._at(folded, start))
-                position = folded.find(" ", start) + 1
-                if position == 0:
-                    break
+                index = bisect_right(starts, start) - 1
+                hits[index].extend(self._at(folded[index], start - starts[index]))
+                position = _next_word(text, start)
         if self._ends is not None:
-            hits.extend(self._find_suffixes(folded))
-            hits.sort(key=lambda h: h.word)
-        if any(h.pattern.capitals for h in hits):
-            hits = [h for h in hits if not h.pattern.capitals
-                    or _has_capitals(original, h.pattern.capitals)]
+            for match in self._ends.finditer(text):
+                index = bisect_right(starts, match.start()) - 1
+                hits[index].extend(self._suffix_at(folded[index], match.end() - starts[index]))
+        for index, found in enumerate(hits):
+            if len(found) > 1:
+                found.sort(key=lambda h: h.word)
+            if any(h.pattern.capitals for h in found):
+                hits[index] = [h for h in found if not h.pattern.capitals
+                               or _has_capitals(originals[index], h.pattern.capitals)]
         return hits
 
     def _at(self, folded: str, start: int) -> Iterator[Hit[T]]:
-        words = folded[start:].split(" ", self._longest)[: self._longest]
+        words = folded[start : start + 40 * self._longest].split(" ", self._longest)
         word = folded.count(" ", 0, start)
-        for length in range(1, len(words) + 1):
+        for length in range(1, min(len(words), self._longest) + 1):
             for pattern in self._exact.get(" ".join(words[:length]), ()):
                 yield Hit(pattern, start, word)
         for pattern in self._prefixes.get(folded[start : start + 2], ()):
             if folded.startswith(pattern.folded, start):
                 yield Hit(pattern, start, word)
 
-    def _find_suffixes(self, folded: str) -> Iterator[Hit[T]]:
-        assert self._ends is not None
-        offset = 0
-        for index, word in enumerate(folded.split(" ")):
-            if self._ends.match(word[::-1]):
-                for pattern in self._suffixes:
-                    if word.endswith(pattern.folded):
-                        yield Hit(pattern, offset, index)
-            offset += len(word) + 1
+    def _suffix_at(self, folded: str, end: int) -> Iterator[Hit[T]]:
+        start = folded.rfind(" ", 0, end) + 1
+        word = folded[start:end]
+        index = folded.count(" ", 0, start)
+        for pattern in self._suffixes:
+            if word.endswith(pattern.folded):
+                yield Hit(pattern, start, index)
+
+
+def _next_word(text: str, start: int) -> int:
+    space = text.find(" ", start)
+    line = text.find("\n", start)
+    ends = [p for p in (space, line) if p >= 0]
+    return min(ends) + 1 if ends else len(text)
 
 
 @cache

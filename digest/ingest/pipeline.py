@@ -18,7 +18,7 @@ from typing import Protocol
 from ..config import SiteConfig, load_site
 from ..errors import DigestError, Problem, ProblemList, did_you_mean
 from ..taxonomy import load_taxonomy
-from .clean import defang_text, html_to_markdown, html_to_text, summarise
+from .clean import defang_text, html_to_markdown, html_to_text, html_words, summarise
 from .dedupe import Index, Known, scan_articles
 from .document import build_document
 from .drafts import (
@@ -201,9 +201,9 @@ class _FeedRun:
         if run.options.since and date.date() < run.options.since:
             self.older += 1
             return
-        summary_text = html_to_text(entry.summary_html)
-        content_text = html_to_text(entry.content_html)
-        document = build_document(entry.title, summary_text, content_text, self.feed.lang)
+        summary_words = html_words(entry.summary_html)
+        content_words = html_words(entry.content_html)
+        document = build_document(entry.title, summary_words, content_words, self.feed.lang)
         analysis = project.vocabulary.analyse(document, date)
         include, exclude = self.rules.hits(document, entry.categories)
         verdict = judge(analysis, document, keep_all=self.feed.keep_all, include_hits=include,
@@ -216,11 +216,12 @@ class _FeedRun:
         taxonomy_order = project.config.taxonomy_keys
         about = {k: tuple(analysis.tags.about.get(k, ())) for k in taxonomy_order}
         mentions = {k: tuple(analysis.tags.mentions.get(k, ())) for k in taxonomy_order}
-        title = defang_text(entry.title or _derived_title(summary_text or content_text,
+        title = defang_text(entry.title or _derived_title(summary_words or content_words,
                                                            self.feed.name))
+        shown = html_to_text(entry.summary_html) or html_to_text(entry.content_html)
         fields = DraftFields(
             title=title, date=date, date_from=date_from, lang=self.feed.lang,
-            summary=defang_text(summarise(summary_text or content_text) or title),
+            summary=defang_text(summarise(shown) or title),
             source_name=self.feed.name,
             source_url=clean_url(link) if link else (self.fetched.final_url or self.feed.url),
             source_lang=self.feed.lang, about=about, mentions=mentions,
@@ -229,7 +230,8 @@ class _FeedRun:
         )
         if duplicate is not None:
             if duplicate.kind == "same entry" and duplicate.known.untouched:
-                self._maybe_update(entry, fields, duplicate.known)
+                self._maybe_update(entry, fields, duplicate.known,
+                                   keep_date=entry.published is None or entry.published > run.now)
             self.duplicates += 1
             return
         if self.memory.was_drafted(entry.key):
@@ -243,11 +245,16 @@ class _FeedRun:
                             tuple(url_key(u) for u in (link,) if u), fold(title), date.date()))
         self.memory.remember_draft(entry.key, date.date())
 
-    def _maybe_update(self, entry: Entry, fields: DraftFields, known: Known) -> None:
-        """Rewrite an untouched draft whose entry changed in the feed (title, text, tags)."""
+    def _maybe_update(self, entry: Entry, fields: DraftFields, known: Known, keep_date: bool) -> None:
+        """Rewrite an untouched draft whose entry changed in the feed (title, text, tags).
+
+        The first ingestion time stays; so does the date when it was not the feed's own
+        (first seen, or a future date brought back to the fetch time), else every run
+        would move it and rewrite the file.
+        """
         at = _parse_moment(known.at_text) or fields.at
         date = fields.date
-        if fields.date_from == "first-seen":
+        if keep_date:
             date = _parse_moment(known.date_text) or date
         text = render_draft(_with_body(replace(fields, at=at, date=date), entry))
         try:

@@ -164,8 +164,9 @@ class Vocabulary:
         policy: list[tuple[int, str]] = []
         first_ai: list[str] = []
         clues = _Clues(len(document.sentences))
-        for index, sentence in enumerate(document.sentences):
-            hits = self.lexicon.find(sentence.folded, sentence.original)
+        sentences = document.sentences
+        found = self.lexicon.find_all([s.folded for s in sentences], [s.original for s in sentences])
+        for index, hits in enumerate(found):
             covered: set[int] = set()
             for hit in hits:
                 if isinstance(hit.pattern.value, Word) and hit.pattern.value.kind == "not":

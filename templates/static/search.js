@@ -36,7 +36,6 @@
       baseUrl: base,
       showImages: false,
       showSubResults: true,
-      resetStyles: false,
       autofocus: !params.get("q"),
       processTerm: function (term) {
         var url = new URL(window.location.href);
@@ -45,6 +44,16 @@
         return term;
       }
     });
+    // Pagefind names its box with a title only; give it a real label.
+    var input = root.querySelector(".pagefind-ui__search-input");
+    if (input) {
+      input.id = "search-input";
+      var label = document.createElement("label");
+      label.htmlFor = "search-input";
+      label.className = "visually-hidden";
+      label.textContent = root.getAttribute("data-label");
+      input.parentNode.insertBefore(label, input);
+    }
     if (fallback) fallback.hidden = true;
     var q = params.get("q");
     if (q) ui.triggerSearch(q);

@@ -14,8 +14,11 @@
     if (chosen === "dark" || chosen === "light") return chosen;
     return media && media.matches ? "dark" : "light";
   }
+  var themeColor = document.querySelector('meta[name="theme-color"]');
   function show() {
-    button.setAttribute("aria-pressed", current() === "dark" ? "true" : "false");
+    var dark = current() === "dark";
+    button.setAttribute("aria-pressed", dark ? "true" : "false");
+    if (themeColor) themeColor.setAttribute("content", themeColor.getAttribute(dark ? "data-dark" : "data-light"));
   }
   button.addEventListener("click", function () {
     var next = current() === "dark" ? "light" : "dark";

@@ -21,12 +21,17 @@ def project(tmp_path: Path) -> Project:
     return made
 
 
-@pytest.fixture
-def server() -> Iterator[HTTPServer]:
-    """A threaded HTTP server on 127.0.0.1 (threaded, so a slow handler blocks no one)."""
+@pytest.fixture(scope="session")
+def _running_server() -> Iterator[HTTPServer]:
+    # One server for the session: stopping one takes half a second.
     httpd = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     httpd.start()
     yield httpd
-    httpd.clear()
-    if httpd.is_running():
-        httpd.stop()
+    httpd.stop()
+
+
+@pytest.fixture
+def server(_running_server: HTTPServer) -> Iterator[HTTPServer]:
+    """A threaded HTTP server on 127.0.0.1 (threaded, so a slow handler blocks no one)."""
+    yield _running_server
+    _running_server.clear()

@@ -13,12 +13,12 @@ from digest.ingest.document import build_document
 from digest.ingest.relevance import FeedRuleSet, Verdict, judge
 
 
-def verdict(title: str, text: str = "", lang: str = "en", **rules: object) -> Verdict:
+def verdict(title: str, text: str = "", lang: str = "en", *, keep_all: bool = False,
+            include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> Verdict:
     document = build_document(title, "", text, lang)
     analysis = analyse(title, text, lang, when=dt.datetime(2024, 2, 27, tzinfo=dt.UTC))
-    include, exclude = FeedRuleSet(rules.get("include", ()), rules.get("exclude", ())).hits(document)  # type: ignore[arg-type]
-    return judge(analysis, document, keep_all=bool(rules.get("keep_all")), include_hits=include,
-                 exclude_hits=exclude)
+    included, excluded = FeedRuleSet(include, exclude).hits(document)
+    return judge(analysis, document, keep_all=keep_all, include_hits=included, exclude_hits=excluded)
 
 
 @pytest.mark.parametrize(("lang", "title", "text", "reason"), [
@@ -58,13 +58,13 @@ def test_a_policy_word_deep_in_a_long_company_post_does_not_count() -> None:
 
 
 def test_exclude_wins_over_everything() -> None:
-    result = verdict("Sponsored: the AI Act explained", keep_all=True, include=["AI Act"],
-                     exclude=["sponsored"])
+    result = verdict("Sponsored: the AI Act explained", keep_all=True, include=("AI Act",),
+                     exclude=("sponsored",))
     assert result == Verdict(False, ("excluded by rule 'sponsored'",))
 
 
 def test_include_and_keep_all() -> None:
-    assert verdict("Le Chat gets a new look", include=["Le Chat"]).reasons == ("include rule 'Le Chat'",)
+    assert verdict("Le Chat gets a new look", include=("Le Chat",)).reasons == ("include rule 'Le Chat'",)
     assert verdict("Ten soup recipes", keep_all=True).reasons == ("feed keeps every entry",)
 
 

@@ -1,0 +1,382 @@
+"""What a page depends on: a static key from its context, and the reads it makes.
+
+A page's key has two parts. The *static key* hashes everything the page is given: the
+`Page` (path, template, title, context, ...) and a *base* shared by all pages (digest's
+code, the theme's files, the site config, the template globals). Objects of the site
+model appear in it only by identity (`A:<path>` for an article): what the template
+reads of them is recorded while it renders, through Jinja's attribute lookup, as
+*dependencies* ("the card fields of article X", "the articles of term Y", "term
+names"). A page is up to date when its static key is the same and every dependency it
+recorded still has the same digest. So a listing is re-rendered exactly when something
+it shows changed, and only then.
+
+Whatever the tracking cannot see is treated as depending on everything: a template
+global or filter that this module does not know, or a context value it cannot hash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import importlib.metadata
+import os
+import pickle
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from .articles import Article
+from .cache import DIGEST_SIZE, digest
+from .config import SiteConfig, TaxonomySpec
+from .model import SiteModel, TermInfo, TimelineEntry
+from .taxonomy import Event, Taxonomies, Term
+
+if TYPE_CHECKING:
+    import jinja2
+
+PACKAGE = Path(__file__).resolve().parent
+UNRELATED = ("ingest/", "serve.py", "cli.py", "newarticle.py", "__main__.py")  # not in a build
+DEPENDENCIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "babel", "pyyaml")
+
+# Template globals that read nothing but their arguments and the site config; any other
+# callable global is wrapped so that calling it makes the page depend on everything.
+PURE_GLOBALS = frozenset({
+    "url", "abs_url", "format_day", "format_partial", "format_month", "format_amount",
+    "format_number", "language_name", "term_of", "term_url", "taxonomy_url", "term_feed_url",
+    "render_markdown", "iso_date", "timeline_url", "search_url", "home_url",
+    # Jinja's own, and the i18n extension's
+    "range", "dict", "lipsum", "cycler", "joiner", "namespace",
+    "gettext", "ngettext", "pgettext", "npgettext", "_",
+})
+PURE_FILTERS = frozenset({"markdown"})
+# Article properties and methods that read only card fields (not the body).
+ARTICLE_CARD_ATTRIBUTES = frozenset({"url", "day", "moment", "is_draft", "all_terms"})
+ARTICLE_FIELDS = frozenset(f.name for f in dataclasses.fields(Article))
+TERM_FIELDS = frozenset(f.name for f in dataclasses.fields(Term))
+INFO_FIELDS = frozenset(f.name for f in dataclasses.fields(TermInfo)) | {"count"}
+
+MEMO_TYPES = frozenset({TimelineEntry, Event})
+
+SEP = "\x1f"  # between the parts of one dependency
+DEP_SEP = "\x1e"  # between dependencies
+EVERYTHING = "*"
+GONE = b"\0" * DIGEST_SIZE
+
+
+class Uncacheable(Exception):
+    """A value the key cannot be computed from: render the page every time."""
+
+
+def code_digest() -> bytes:
+    """digest's own code and the versions of the libraries that shape the output."""
+    parts: list[bytes | str] = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if not relative.startswith(UNRELATED):
+            parts += [relative, path.read_bytes()]
+    for name in DEPENDENCIES:
+        try:
+            parts.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{name}=?")
+    return digest(*parts)
+
+
+def tree_digest(folder: Path) -> bytes:
+    """Every file under `folder` (names and bytes): the theme, for instance."""
+    parts: list[bytes | str] = []
+    if folder.is_dir():
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                path = Path(dirpath) / name
+                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def card_digest(article: Article) -> bytes:
+    """Every field of the article but its body (which the body's Markdown key covers)."""
+    card = dataclasses.replace(article, body="")
+    return hashlib.blake2b(pickle.dumps(card, protocol=5), digest_size=DIGEST_SIZE).digest()
+
+
+class Fingerprints:
+    """Static keys of pages and digests of dependencies, for one build of one model."""
+
+    def __init__(self, model: SiteModel, base: bytes, cards: dict[str, bytes],
+                 bodies: dict[str, bytes]) -> None:
+        self.model = model
+        self.base = base
+        self.cards = cards
+        self.bodies = bodies
+        self._memo: dict[int, tuple[object, str]] = {}
+        self._deps: dict[str, bytes] = {}
+        self._fields: dict[type, tuple[str, ...]] = {}
+
+    # -- static keys -------------------------------------------------------------------
+
+    def key(self, *values: Any) -> bytes | None:
+        """The static key of what a page is given, or None if it cannot be computed."""
+        parts: list[str] = []
+        try:
+            for value in values:
+                self._walk(value, parts)
+        except Uncacheable:
+            return None
+        return digest(self.base, SEP.join(parts))
+
+    def token(self, value: Any) -> str:
+        parts: list[str] = []
+        self._walk(value, parts)
+        return SEP.join(parts)
+
+    def _walk(self, obj: Any, out: list[str]) -> None:
+        kind = type(obj)
+        if kind is str or kind is Markup:
+            out.append(f"s{len(obj)}:{obj}")
+        elif obj is None or kind is bool or kind is int or kind is float:
+            out.append(f"{kind.__name__[0]}{obj!r}")
+        elif kind is Article:
+            out.append("A" + obj.path)
+        elif kind is list or kind is tuple:
+            out.append("[" if kind is list else "(")
+            for item in obj:
+                self._walk(item, out)
+            out.append("]")
+        elif kind is dict:
+            out.append("{")
+            for k, v in obj.items():
+                self._walk(k, out)
+                self._walk(v, out)
+            out.append("}")
+        elif kind is TermInfo:
+            out.append(f"I{obj.term.taxonomy}:{obj.term.slug}")
+        elif kind is Term:
+            out.append(f"T{obj.taxonomy}:{obj.slug}")
+        elif kind is TaxonomySpec:
+            out.append("S" + obj.key)  # part of the site config, in the base
+        elif kind is SiteConfig:
+            out.append("C")
+        elif kind is SiteModel:
+            out.append("M")
+        elif kind is Taxonomies:
+            out.append("X")
+        elif kind is dt.date or kind is dt.datetime:
+            out.append(repr(obj))
+        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            memo = self._memo.get(id(obj))
+            if memo is not None and memo[0] is obj:
+                out.append(memo[1])
+                return
+            names = self._fields.get(kind)
+            if names is None:
+                names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(obj))
+            sub: list[str] = ["<" + kind.__name__]
+            for name in names:
+                self._walk(getattr(obj, name), sub)
+            sub.append(">")
+            token = SEP.join(sub)
+            if kind in MEMO_TYPES:
+                # Model-owned value objects (timeline entries, events) recur on many
+                # pages; remember them (holding a reference, so the id stays theirs).
+                self._memo[id(obj)] = (obj, token)
+            out.append(token)
+        elif kind is set or kind is frozenset:
+            out.append("{" + ",".join(sorted(self.token(v) for v in obj)) + "}")
+        else:
+            raise Uncacheable(kind.__name__)
+
+    # -- dependencies recorded while rendering ----------------------------------------
+
+    def depsum(self, deps: str) -> bytes:
+        """The digest of what the recorded dependencies are now."""
+        if not deps:
+            return digest("")
+        lookup = self._deps
+        parts = []
+        for dep in deps.split(DEP_SEP):
+            value = lookup.get(dep)
+            if value is None:
+                value = lookup[dep] = self._dep_digest(dep)
+            parts.append(value)
+        return digest(b"".join(parts))
+
+    def _dep_digest(self, dep: str) -> bytes:
+        kind, _, rest = dep.partition(SEP)
+        model = self.model
+        if kind == "A":
+            path, _, part = rest.rpartition(SEP)
+            found = (self.bodies if part == "b" else self.cards).get(path)
+            return found if found is not None else GONE
+        if kind == "N":
+            return self._names()
+        if kind == "T":
+            tax, slug, attr = rest.split(SEP)
+            term = model.taxonomies.get(tax, slug)
+            if term is None:
+                return GONE
+            if attr in TERM_FIELDS:
+                return digest(self._safe_token(getattr(term, attr)))
+            return digest(self._safe_token(term))
+        if kind == "I":
+            tax, slug, attr = rest.split(SEP)
+            info = model.terms.get((tax, slug))
+            if info is None:
+                return GONE
+            if attr == "count":
+                return digest(str(info.count))
+            if attr in INFO_FIELDS:
+                return digest(self._safe_token(getattr(info, attr)))
+            fields = [getattr(info, f.name) for f in dataclasses.fields(info)]
+            return digest(self._safe_token(fields), self._taxonomy())
+        if kind == "M":
+            if rest == "config":
+                return digest("C")
+            if rest == "taxonomies":
+                return self._taxonomy()
+            if rest in ("articles", "terms", "timeline", "related"):
+                return digest(self._safe_token(getattr(model, rest)))
+            return self._everything()
+        if kind == "X":
+            return self._taxonomy()
+        return self._everything()
+
+    def _safe_token(self, value: Any) -> str:
+        try:
+            return self.token(value)
+        except Uncacheable:
+            return os.urandom(16).hex()  # never equal: the page is rendered again
+
+    def _names(self) -> bytes:
+        found = self._deps.get("N")
+        if found is None:
+            found = self._deps["N"] = digest(*(f"{t.taxonomy}:{t.slug}:{t.name}"
+                                               for t in self.model.taxonomies.all_terms()))
+        return found
+
+    def _taxonomy(self) -> bytes:
+        found = self._deps.get("X")
+        if found is None:
+            terms = list(self.model.taxonomies.all_terms())
+            found = self._deps["X"] = digest(self._safe_token(terms))
+        return found
+
+    def _everything(self) -> bytes:
+        found = self._deps.get(EVERYTHING)
+        if found is None:
+            model = self.model
+            parts: list[bytes | str] = [self._taxonomy()]
+            for article in model.articles:
+                parts += [self.cards.get(article.path, GONE), self.bodies.get(article.path, GONE)]
+            parts.append(self._safe_token(model.related))
+            parts.append(self._safe_token(model.timeline))
+            found = self._deps[EVERYTHING] = digest(*parts)
+        return found
+
+
+class Recorder:
+    """Collects the dependencies of the page being rendered (install() hooks Jinja)."""
+
+    def __init__(self) -> None:
+        self.deps: set[str] = set()
+
+    def start(self) -> None:
+        self.deps = set()
+
+    def finish(self) -> str:
+        return DEP_SEP.join(sorted(self.deps))
+
+    def read(self, obj: Any, attribute: Any) -> None:
+        kind = type(obj)
+        if kind is Article:
+            if attribute == "body":
+                self.deps.add(f"A{SEP}{obj.path}{SEP}b")
+            elif attribute in ARTICLE_FIELDS or attribute in ARTICLE_CARD_ATTRIBUTES:
+                self.deps.add(f"A{SEP}{obj.path}{SEP}c")
+            else:
+                self.deps.add(f"A{SEP}{obj.path}{SEP}c")
+                self.deps.add(f"A{SEP}{obj.path}{SEP}b")
+        elif kind is Term:
+            if attribute == "name":
+                self.deps.add("N")
+            else:
+                name = attribute if attribute in TERM_FIELDS else "*"
+                self.deps.add(f"T{SEP}{obj.taxonomy}{SEP}{obj.slug}{SEP}{name}")
+        elif kind is TermInfo:
+            name = attribute if attribute in INFO_FIELDS else "*"
+            self.deps.add(f"I{SEP}{obj.term.taxonomy}{SEP}{obj.term.slug}{SEP}{name}")
+        elif kind is SiteModel:
+            self.deps.add(f"M{SEP}{attribute}")
+        elif kind is Taxonomies:
+            self.deps.add("X")
+
+    def everything(self) -> None:
+        self.deps.add(EVERYTHING)
+
+    def install(self, env: jinja2.Environment) -> tuple[str, ...]:
+        """Hook attribute lookups, wrap unknown globals and filters; returns their names."""
+        import jinja2.filters
+        import jinja2.tests
+
+        tracked = (Article, Term, TermInfo, SiteModel, Taxonomies)
+        plain_getattr = env.getattr
+        plain_getitem = env.getitem
+        read = self.read
+
+        def getattr_(obj: Any, attribute: str) -> Any:
+            if type(obj) in tracked:
+                read(obj, attribute)
+            return plain_getattr(obj, attribute)
+
+        def getitem_(obj: Any, argument: Any) -> Any:
+            if type(obj) in tracked and isinstance(argument, str):
+                read(obj, argument)
+            return plain_getitem(obj, argument)
+
+        env.getattr = getattr_  # type: ignore[method-assign]
+        env.getitem = getitem_  # type: ignore[method-assign]
+        unknown: list[str] = []
+        for name, value in list(env.globals.items()):
+            if callable(value) and name not in PURE_GLOBALS and not isinstance(value, type):
+                env.globals[name] = self._wrap(value)
+                unknown.append(f"global {name}")
+        for table, known, label in ((env.filters, jinja2.filters.FILTERS, "filter"),
+                                    (env.tests, jinja2.tests.TESTS, "test")):
+            for name, value in list(table.items()):
+                if known.get(name) is value or (label == "filter" and name in PURE_FILTERS):
+                    continue
+                table[name] = self._wrap(value)
+                unknown.append(f"{label} {name}")
+        return tuple(unknown)
+
+    def _wrap(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        everything = self.everything
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            everything()
+            return function(*args, **kwargs)
+
+        for attribute in ("jinja_pass_arg", "environmentfilter", "contextfilter"):
+            if hasattr(function, attribute):
+                setattr(wrapped, attribute, getattr(function, attribute))
+        return wrapped
+
+
+def globals_token(fingerprints: Fingerprints, env: jinja2.Environment) -> str:
+    """The template globals that are values (not functions), for the base digest."""
+    parts: list[str] = []
+    for name in sorted(env.globals):
+        value = env.globals[name]
+        parts.append(name)
+        if not callable(value):
+            parts.append(fingerprints._safe_token(value))
+    parts.append(",".join(sorted(env.filters)))
+    parts.append(",".join(sorted(env.tests)))
+    return SEP.join(parts)
+
+
+def deps_of(items: Iterable[str]) -> str:
+    return DEP_SEP.join(sorted(set(items)))

@@ -1,0 +1,318 @@
+"""Loading the content through the build cache, and rendered Markdown kept by text.
+
+`load_content_cached` returns exactly what `project.load_content` returns (same
+articles, same problems, same order), reading and parsing only the files whose bytes,
+or whose parse context (digest's code, site.yaml, taxonomy.yaml), changed since the
+cache last saw them. Many files to parse are split between processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from . import markdown, parallel
+from .articles import Article, parse_article
+from .cache import DB_NAME, BuildCache, CacheMiss, SourceRow, digest, seal, unseal
+from .config import load_site
+from .errors import Problem, ProblemList, relpath
+from .fingerprint import card_digest
+from .project import Content, Layout, _check_duplicates
+from .taxonomy import load_taxonomy
+
+PARSE_PARALLEL_MIN = 400  # files to parse before a process pool pays for itself
+RACY_NS = 2_000_000_000  # a file changed this close to when it was read is read again
+MEMO_LIMIT = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path
+    name: str  # relative to the project root, as in messages
+    sig: str  # size, mtime, inode, ctime: a change of any means "read it again"
+    changed_ns: int  # the later of mtime and ctime
+
+
+@dataclass(slots=True)
+class LoadedContent:
+    content: Content
+    cards: dict[str, bytes]  # article path -> digest of everything but the body
+    bodies: dict[str, bytes]  # article path -> Markdown key of the body
+    parsed: int = 0  # files read and parsed (the rest came from the cache)
+    files: list[SourceFile] = field(default_factory=list)
+
+
+def scan_articles(layout: Layout) -> list[SourceFile]:
+    """The article files in `article_files()` order, with their stat signatures."""
+    folder = layout.articles
+    if not folder.is_dir():
+        return []
+    root = layout.root.resolve()
+    try:
+        prefix = folder.resolve().relative_to(root).as_posix() + "/"
+    except ValueError:
+        prefix = None
+    found: list[tuple[list[str], Path, str, os.stat_result]] = []
+    stack: list[tuple[str, str]] = [(str(folder), "")]
+    while stack:
+        directory, relative = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir and not entry.is_symlink():
+                stack.append((entry.path, relative + entry.name + "/"))
+            if fnmatchcase(entry.name, "*.md") and not entry.name.startswith("."):
+                path = Path(entry.path)
+                rel = relative + entry.name
+                if prefix is not None and not entry.is_symlink():
+                    name = prefix + rel
+                else:
+                    name = relpath(path, layout.root)
+                try:
+                    stat = os.stat(entry.path)
+                except OSError:
+                    continue
+                found.append((rel.split("/"), path, name, stat))
+    found.sort(key=lambda f: f[0])
+    return [SourceFile(path, name, _sig(stat), max(stat.st_mtime_ns, stat.st_ctime_ns))
+            for _, path, name, stat in found]
+
+
+def _sig(stat: os.stat_result) -> str:
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:{stat.st_ctime_ns}"
+
+
+def file_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def markdown_key(code: bytes, text: str) -> bytes:
+    return digest(code, markdown.RENDERER_VERSION, text)
+
+
+@dataclass(slots=True)
+class _ParseJob:
+    files: list[SourceFile]
+    config: Any
+    taxonomies: Any
+    code: bytes
+    ctx: bytes
+    known_html: set[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    index: int
+    checked: int
+    sha: bytes
+    data: bytes  # sealed (Article | None, problems, card digest)
+    md: bytes | None
+    html: str | None  # None when the cache already has it
+
+
+def _parse_one(job: _ParseJob, index: int) -> _Parsed:
+    source = job.files[index]
+    checked = time.time_ns()
+    raw = source.path.read_bytes()
+    sha = digest(raw)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem = Problem(source.name, 1, f"not valid UTF-8 ({exc.reason} at byte {exc.start}); "
+                          "save the file as UTF-8")
+        return _Parsed(index, checked, sha, seal((None, [problem], None)), None, None)
+    if "\r" in text:  # as read_text() does: universal newlines
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    article, problems = parse_article(text, source.name, job.config, job.taxonomies)
+    if article is None:
+        return _Parsed(index, checked, sha, seal((None, problems, None)), None, None)
+    md = markdown_key(job.code, article.body)
+    html = None if md in job.known_html else markdown.render_uncached(article.body)
+    return _Parsed(index, checked, sha, seal((article, problems, card_digest(article))), md, html)
+
+
+def load_content_cached(layout: Layout, cache: BuildCache, code: bytes,
+                        files: list[SourceFile] | None = None, workers: int | None = None
+                        ) -> LoadedContent:
+    """`load_content(layout)`, from the cache where a file is unchanged."""
+    problems = ProblemList()
+    config = load_site(layout.site_config, layout.root, problems)
+    taxonomies = load_taxonomy(layout.taxonomy, layout.root, config, problems)
+    ctx = digest(code, file_bytes(layout.site_config), file_bytes(layout.taxonomy))
+    files = scan_articles(layout) if files is None else files
+    rows = cache.sources()
+    results: list[tuple[Article | None, list[Problem], bytes | None] | None] = [None] * len(files)
+    md_keys: list[bytes | None] = [None] * len(files)
+    todo: list[int] = []
+    touched: list[tuple[str, str, int]] = []
+    for index, source in enumerate(files):
+        row = rows.get(source.name)
+        if row is None or row.ctx != ctx:
+            todo.append(index)
+            continue
+        if row.sig != source.sig or row.checked - source.changed_ns <= RACY_NS:
+            # Touched, or changed too close to when it was read: compare the bytes.
+            checked = time.time_ns()
+            if digest(file_bytes(source.path)) != row.sha:
+                todo.append(index)
+                continue
+            touched.append((source.name, source.sig, checked))
+        try:
+            results[index] = unseal(row.data)
+            md_keys[index] = row.md
+        except CacheMiss:
+            todo.append(index)
+    parsed: list[_Parsed] = []
+    if todo:
+        known = {row.md for row in rows.values() if row.md is not None}
+        job = _ParseJob(files, config, taxonomies, code, ctx, known)
+        count = workers if workers is not None else parallel.workers_for(len(todo),
+                                                                          PARSE_PARALLEL_MIN)
+        size = max(1, min(200, len(todo) // (count * 4) or 1))
+        tasks = [todo[i: i + size] for i in range(0, len(todo), size)]
+        for batch in parallel.run(_parse_chunk, tasks, job, count):
+            parsed.extend(batch)
+    if parsed or touched or len(rows) != len(files):
+        _save_sources(cache, files, rows, parsed, touched, ctx)
+    for item in parsed:
+        results[item.index] = unseal(item.data)
+        md_keys[item.index] = item.md
+    articles: list[Article] = []
+    cards: dict[str, bytes] = {}
+    bodies: dict[str, bytes] = {}
+    for index, result in enumerate(results):
+        assert result is not None
+        article, found, card = result
+        problems.extend(found)
+        if article is not None:
+            articles.append(article)
+            cards[article.path] = card or b""
+            bodies[article.path] = md_keys[index] or markdown_key(code, article.body)
+    _check_duplicates(articles, problems)
+    content = Content(config, taxonomies, articles, problems.items)
+    return LoadedContent(content, cards, bodies, len(parsed), files)
+
+
+def _parse_chunk(chunk: list[int]) -> list[_Parsed]:
+    job: _ParseJob = parallel.shared()
+    return [_parse_one(job, index) for index in chunk]
+
+
+def _save_sources(cache: BuildCache, files: list[SourceFile], rows: dict[str, SourceRow],
+                  parsed: list[_Parsed], touched: list[tuple[str, str, int]], ctx: bytes) -> None:
+    if not cache.enabled:
+        return
+    present = {f.name for f in files}
+    missing_html: dict[bytes, str | None] = {}
+    for item in parsed:
+        if item.md is not None and item.html is None:
+            row = rows.get(files[item.index].name)
+            if row is None or row.sha != item.sha:
+                missing_html[item.md] = cache.html(item.md)
+    with cache.transaction() as db:
+        if db is None:
+            return
+        for name, sig, checked in touched:
+            cache.touch_source(db, name, sig, checked)
+        for item in parsed:
+            source = files[item.index]
+            row = rows.get(source.name)
+            new = SourceRow(source.name, source.sig, item.checked, item.sha, ctx, item.data,
+                            item.md)
+            if row is not None and row.sha == item.sha and item.html is None:
+                # Same bytes, new context (the taxonomy changed): keep the stored HTML.
+                db.execute("UPDATE sources SET sig = ?, checked = ?, ctx = ?, data = ?, md = ? "
+                           "WHERE path = ?", (new.sig, new.checked, ctx, new.data, new.md, new.path))
+                continue
+            html = item.html
+            if html is None and item.md is not None:
+                html = missing_html.get(item.md)
+                if html is None:
+                    article = unseal(item.data)[0]
+                    html = markdown.render_uncached(article.body)
+            cache.put_source(db, new, html)
+        cache.delete_sources(db, [name for name in rows if name not in present])
+
+
+class MarkdownStore:
+    """`markdown.render` through the cache: by the text's key, in memory, then on disk.
+
+    Each process opens its own read connection (a forked worker must not use its
+    parent's). What is rendered here is kept in `new`, for the parent to save.
+    """
+
+    def __init__(self, cache: BuildCache, code: bytes) -> None:
+        self.code = code
+        self.db_path = cache.folder / DB_NAME if cache.enabled and cache.folder else None
+        self.memo: dict[bytes, str] = {}
+        self.new: dict[bytes, str] = {}
+        self.used: set[bytes] = set()
+        self._pid = -1
+        self._db: sqlite3.Connection | None = None
+
+    def key(self, text: str) -> bytes:
+        return markdown_key(self.code, text)
+
+    def __call__(self, text: str) -> str:
+        key = markdown_key(self.code, text)
+        html = self.memo.get(key)
+        if html is not None:
+            return html
+        html = self.new.get(key)
+        if html is None:
+            html = self._lookup(key)
+            if html is None:
+                html = markdown.render_uncached(text)
+                self.new[key] = html
+            else:
+                self.used.add(key)
+        if len(self.memo) >= MEMO_LIMIT:
+            self.memo.clear()
+        self.memo[key] = html
+        return html
+
+    def _lookup(self, key: bytes) -> str | None:
+        if self.db_path is None:
+            return None
+        if self._pid != os.getpid():
+            self._db = None
+            self._pid = os.getpid()
+            with contextlib.suppress(sqlite3.Error):
+                self._db = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True,
+                                           check_same_thread=False)
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT html FROM sources WHERE md = ? AND html IS NOT NULL "
+                                   "LIMIT 1", (key,)).fetchone()
+            if row is None:
+                row = self._db.execute("SELECT html FROM html WHERE md = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return str(row[0]) if row else None
+
+    def close(self) -> None:
+        if self._db is not None and self._pid == os.getpid():
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
+
+
+def render_with(store: Callable[[str], str]) -> contextlib.AbstractContextManager[None]:
+    return markdown.cached(store)

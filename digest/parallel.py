@@ -1,0 +1,80 @@
+"""A process pool for the big stages (parsing, rendering), used only when it pays.
+
+Workers are forked, so they start with the parent's memory: the site model, the Jinja
+environment, the list of pages. A task is a chunk of indices into such a list, set
+aside in `share()` before the fork, never the objects themselves. A small site, or a
+rebuild with a few pages to render, stays in one process: starting workers costs
+more than it saves below a few hundred items.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# What the workers of the current pool read (inherited through fork); see share().
+_SHARED: Any = None
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def workers_for(items: int, minimum: int) -> int:
+    """How many processes `items` units of work deserve: one below `minimum`."""
+    if items < minimum or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if os.environ.get("DIGEST_WORKERS"):
+        return max(1, int(os.environ["DIGEST_WORKERS"]))
+    return max(1, min(cpu_count(), items // max(1, minimum // 2)))
+
+
+def shared() -> Any:
+    """In a worker (or in the parent, single-process), what the stage shared."""
+    return _SHARED
+
+
+def chunks(count: int, size: int) -> list[range]:
+    return [range(start, min(count, start + size)) for start in range(0, count, size)]
+
+
+def run(function: Callable[[T], R], tasks: Sequence[T], context: Any, workers: int
+        ) -> Iterator[R]:
+    """`function(task)` for every task, in order, with `context` available as shared().
+
+    With workers > 1 the tasks run in forked processes; the results come back pickled.
+    """
+    global _SHARED
+    _SHARED = context
+    try:
+        if workers <= 1 or len(tasks) <= 1:
+            for task in tasks:
+                yield function(task)
+            return
+        # Objects alive now are never freed by the workers' collector: freezing them
+        # keeps the collector from touching (and so copying) the parent's pages.
+        gc.collect()
+        gc.freeze()
+        try:
+            method = multiprocessing.get_context("fork")
+            with method.Pool(processes=min(workers, len(tasks))) as pool:
+                yield from pool.imap(function, tasks)
+        finally:
+            gc.unfreeze()
+    finally:
+        _SHARED = None
+
+
+def main_thread_only() -> bool:
+    """Forking while other threads run (the preview server) is allowed but risky."""
+    return threading.active_count() == 1

@@ -1,0 +1,158 @@
+"""The timeline as a tool: filters by term (OR within a taxonomy, AND across taxonomies),
+kept in the URL so a filtered view can be shared; jump to a year; today's marker."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from browser_support import Site
+
+VISIBLE = """() => [...document.querySelectorAll('#timeline .tl-entry')]
+    .filter(li => !li.hidden && li.offsetParent !== null)
+    .map(li => { const a = li.querySelector('.tl-title');
+                 return [a.getAttribute('href'), a.textContent.trim()]; })"""
+
+
+def expected(site: Site, selection: dict[str, list[str]]) -> list[list[str]]:
+    """The model's entries for a selection: any term within a taxonomy, every taxonomy."""
+    return [[site.link(entry.url), entry.title] for entry in site.model.timeline
+            if all(any((tax, slug) in entry.terms for slug in slugs)
+                   for tax, slugs in selection.items())]
+
+
+def visible(page: Any) -> list[list[str]]:
+    return list(page.evaluate(VISIBLE))
+
+
+@pytest.mark.parametrize(("taxonomy", "slug", "name"), [
+    ("company", "mistral-ai", "Mistral AI"),
+    ("regulation", "eu-ai-act", "EU AI Act"),
+])
+def test_filter_by_one_term_and_share_the_url(site: Site, context_factory: Any, taxonomy: str,
+                                               slug: str, name: str) -> None:
+    page = context_factory().new_page()
+    page.goto(site.url("timeline/"))
+    everything = visible(page)
+    assert len(everything) == len(site.model.timeline)
+    want = expected(site, {taxonomy: [slug]})
+    assert 0 < len(want) < len(everything)
+
+    facet = page.locator(f'details.facet[data-taxonomy="{taxonomy}"]')
+    if facet.get_attribute("open") is None:
+        facet.locator("summary").click()
+    facet.get_by_label(name, exact=False).first.check()
+    assert visible(page) == want
+    assert f"{taxonomy}={slug}" in urlsplit(page.url).query
+    status = page.locator("#tl-status").inner_text()
+    assert str(len(want)) in status and str(len(everything)) in status
+    assert page.locator("#tl-chips").get_by_role("button", name=name).count() == 1
+
+    # The shared URL reproduces the view in a fresh browser.
+    shared = context_factory().new_page()
+    shared.goto(page.url)
+    assert visible(shared) == want
+    box = shared.locator(f'input[name="{taxonomy}"][value="{slug}"]')
+    assert box.is_checked() and box.is_visible()
+
+    # Removing the chip brings everything back and cleans the URL.
+    page.locator("#tl-chips button").first.click()
+    assert visible(page) == everything
+    assert urlsplit(page.url).query == ""
+
+
+def test_any_within_a_taxonomy_all_across(site: Site, page: Any) -> None:
+    both_companies = {"company": ["mistral-ai", "microsoft"]}
+    page.goto(site.url("timeline/?company=mistral-ai&company=microsoft"))
+    assert visible(page) == expected(site, both_companies)
+    assert len(visible(page)) > len(expected(site, {"company": ["mistral-ai"]}))
+
+    company_and_law = {"company": ["mistral-ai"], "regulation": ["eu-ai-act"]}
+    page.goto(site.url("timeline/?company=mistral-ai&regulation=eu-ai-act"))
+    shown = visible(page)
+    assert shown == expected(site, company_and_law)
+    assert 0 < len(shown) < len(expected(site, {"company": ["mistral-ai"]}))
+    # Years without a matching entry leave the jump-to-year menu.
+    years = {e.date.year for e in site.model.timeline
+             if ("company", "mistral-ai") in e.terms and ("regulation", "eu-ai-act") in e.terms}
+    menu = page.locator(".year-jump li[data-year]:visible")
+    assert {int(menu.nth(i).get_attribute("data-year")) for i in range(menu.count())} == years
+
+
+def test_unknown_term_in_the_url_shows_nothing_rather_than_everything(site: Site,
+                                                                      page: Any) -> None:
+    page.goto(site.url("timeline/?company=no-such-company"))
+    assert visible(page) == []
+    assert page.locator("#tl-chips button").count() == 1
+
+
+def test_clear_filters(site: Site, page: Any) -> None:
+    page.goto(site.url("timeline/?regulation=eu-ai-act"))
+    assert visible(page) == expected(site, {"regulation": ["eu-ai-act"]})
+    page.get_by_role("button", name="Clear filters").click()
+    assert len(visible(page)) == len(site.model.timeline)
+    assert urlsplit(page.url).query == ""
+
+
+def test_jump_to_a_year_and_today(site: Site, page: Any) -> None:
+    page.goto(site.url("timeline/"))
+    years = sorted({e.date.year for e in site.model.timeline})
+    menu = page.get_by_role("navigation", name="Jump to a year")
+    for year in (years[0], years[-1]):
+        menu.get_by_role("link", name=str(year), exact=True).click()
+        assert page.evaluate("location.hash") == f"#y{year}"
+        heading = page.locator(f"#y{year}-h")
+        assert heading.is_visible()
+    marker = page.locator("#today")
+    assert marker.count() == 1 and marker.is_visible()
+    assert marker.locator("time").get_attribute("datetime") == page.evaluate(
+        "(() => { const d = new Date(); const p = n => String(n).padStart(2, '0');"
+        " return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()); })()")
+    # The marker sits between the past and the future.
+    order = page.evaluate("""() => {
+        const all = [...document.querySelectorAll('#timeline .tl-entry, #today')];
+        const at = all.findIndex(e => e.id === 'today');
+        const today = document.querySelector('#today time').getAttribute('datetime');
+        return [all.slice(0, at).every(e => e.dataset.date <= today),
+                all.slice(at + 1).every(e => e.dataset.date > today)];
+    }""")
+    assert order == [True, True]
+
+
+def test_articles_and_events_differ_not_only_by_colour(site: Site, page: Any) -> None:
+    page.goto(site.url("timeline/"))
+    article = page.locator("#timeline .tl-article").first
+    event = page.locator("#timeline .tl-event").first
+    assert article.locator(".tl-kind").inner_text().lower() == "article"
+    assert event.locator(".tl-kind").inner_text().lower() == "milestone"
+    shape = "el => getComputedStyle(el, '::before').transform + getComputedStyle(el, '::before').borderRadius"
+    assert article.locator(".tl-body").evaluate(shape) != event.locator(".tl-body").evaluate(shape)
+    weight = "el => getComputedStyle(el).fontWeight"
+    assert article.locator(".tl-title").evaluate(weight) != event.locator(".tl-title").evaluate(weight)
+
+
+def test_partial_and_uncertain_dates_are_shown_as_such(site: Site, page: Any) -> None:
+    page.goto(site.url("timeline/"))
+    partial = [e for e in site.model.timeline if e.date.precision != "day"]
+    uncertain = [e for e in site.model.timeline if e.uncertain]
+    assert partial and uncertain, "the shipped content has partial and uncertain dates"
+    entries = page.locator("#timeline .tl-entry.is-partial")
+    assert entries.count() == len(partial)
+    first = entries.first
+    assert first.locator("time").get_attribute("datetime") == partial[0].date.iso()
+    assert "not known" in first.locator(".tl-precision").inner_text()
+    flagged = page.locator("#timeline .tl-entry.is-uncertain")
+    assert flagged.count() == len(uncertain)
+    assert "uncertain" in flagged.first.locator(".flag-uncertain").inner_text()
+
+
+def test_year_pages_filter_too(site: Site, page: Any) -> None:
+    page.goto(site.url("timeline/2024/?company=mistral-ai"))
+    want = [row for row, entry in zip(expected(site, {}), site.model.timeline, strict=True)
+            if entry.date.year == 2024 and ("company", "mistral-ai") in entry.terms]
+    assert visible(page) == want
+    # The year menu keeps the filter when moving to another year.
+    link = page.get_by_role("navigation", name="Jump to a year").get_by_role(
+        "link", name="2023", exact=True)
+    assert link.get_attribute("href") == site.link("/timeline/2023/") + "?company=mistral-ai"
