@@ -161,11 +161,13 @@ def _full_build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCa
                         _related_function(cache, code, options.workers))
     lap("model")
     renderer = Renderer(model, layout.templates, model.config.base_url)
+    renderer.env.auto_reload = False  # the theme does not change during a build
     recorder = Recorder()
     recorder.install(renderer.env)
     fingerprints = Fingerprints(model, b"", loaded.cards, loaded.bodies)
     fingerprints.base = digest(code, tree_digest(layout.templates), repr(model.config),
                                globals_token(fingerprints, renderer.env))
+    recorder.memoize_macros(renderer.env, fingerprints)
     store = MarkdownStore(cache, code)
     result = BuildResult(articles=len(model.articles), parsed=loaded.parsed, scheduled=scheduled,
                          warnings=[p for p in content.problems if p.severity == "warning"])
@@ -193,16 +195,18 @@ class _Laps:
     def __init__(self, progress: Progress | None) -> None:
         self.progress = progress
         self.last = time.perf_counter()
+        self.cpu = time.process_time()
         self.verbose = bool(os.environ.get("DIGEST_TIMINGS"))
 
     def __call__(self, phase: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         ms = int((now - self.last) * 1000)
-        self.last = now
         if self.progress is not None:
             self.progress(f"time:{phase}", ms, 0)
         if self.verbose:
-            print(f"digest: {phase} {ms} ms", file=sys.stderr)
+            print(f"digest: {phase} {ms} ms ({int((cpu - self.cpu) * 1000)} ms CPU here)",
+                  file=sys.stderr)
+        self.last, self.cpu = now, cpu
 
 
 # -- the plan: every output file, its key, and how to make it ----------------------------
@@ -308,6 +312,7 @@ class _RenderJob:
     folder: Path  # where new files go (temporary or staging folder)
     compare: Path | None  # the current output, to leave files with the same bytes alone
     pages: Path | None  # the page store
+    made: set[str] = field(default_factory=set)  # folders known to exist
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,32 +366,36 @@ def _render_one(job: _RenderJob, index: int) -> _Made:
                 return _Made(index, False, deps, depsum, stat.st_size, stat.st_mtime_ns, "")
         except OSError:
             pass
-    target = job.folder / item.path
-    parent = target.parent
-    if not parent.is_dir():
-        parent.mkdir(parents=True, exist_ok=True)
+    target = f"{job.folder}/{item.path}"
+    parent = os.path.dirname(target)
+    if parent not in job.made:
+        os.makedirs(parent, exist_ok=True)
+        job.made.add(parent)
     with open(target, "wb") as handle:
         handle.write(data)
         stat = os.fstat(handle.fileno())
     blob = ""
     if job.pages is not None and item.key is not None:
         name = make_digest(item.key, depsum).hex()
-        if _link_blob(target, job.pages / name[:2] / name[2:], stat):
+        if _link_blob(job, target, name, stat):
             blob = name
     return _Made(index, True, deps, depsum, stat.st_size, stat.st_mtime_ns, blob)
 
 
-def _link_blob(source: Path, blob: Path, stat: os.stat_result) -> bool:
+def _link_blob(job: _RenderJob, source: str, name: str, stat: os.stat_result) -> bool:
     """Keep a written file in the page store: a second name for the same inode."""
+    folder = f"{job.pages}/{name[:2]}"
+    blob = f"{folder}/{name[2:]}"
     try:
+        if folder not in job.made:
+            os.makedirs(folder, exist_ok=True)
+            job.made.add(folder)
         try:
-            existing = os.stat(blob)
-            if existing.st_ino == stat.st_ino:
-                return True
-            os.unlink(blob)
-        except FileNotFoundError:
-            blob.parent.mkdir(parents=True, exist_ok=True)
-        os.link(source, blob)
+            os.link(source, blob)
+        except FileExistsError:
+            if os.stat(blob).st_ino != stat.st_ino:
+                os.unlink(blob)
+                os.link(source, blob)
         return True
     except OSError:
         return False

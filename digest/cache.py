@@ -152,7 +152,9 @@ class BuildCache:
             try:
                 db = sqlite3.connect(path, timeout=60, isolation_level=None,
                                      check_same_thread=False)
-                db.execute("PRAGMA journal_mode=WAL")
+                # A rollback journal: one file at rest, which CI can cache and tests can
+                # copy; a torn write is caught as a damaged database (and dropped).
+                db.execute("PRAGMA journal_mode=DELETE")
                 db.execute("PRAGMA synchronous=NORMAL")
                 version = db.execute("PRAGMA user_version").fetchone()[0]
                 if version != SCHEMA:

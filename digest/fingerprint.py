@@ -59,6 +59,7 @@ TERM_FIELDS = frozenset(f.name for f in dataclasses.fields(Term))
 INFO_FIELDS = frozenset(f.name for f in dataclasses.fields(TermInfo)) | {"count"}
 
 MEMO_TYPES = frozenset({TimelineEntry, Event})
+MACRO_MEMO_LIMIT = 20_000  # outputs kept per macro and process
 
 SEP = "\x1f"  # between the parts of one dependency
 DEP_SEP = "\x1e"  # between dependencies
@@ -351,6 +352,76 @@ class Recorder:
                 table[name] = self._wrap(value)
                 unknown.append(f"{label} {name}")
         return tuple(unknown)
+
+    def memoize_macros(self, env: jinja2.Environment, fingerprints: Fingerprints) -> list[str]:
+        """Render each imported macro once per distinct arguments in a process.
+
+        A macro imported without context (`{% from "x" import card %}`) sees only its
+        arguments and the globals, which are fixed for the whole build: the card of an
+        article comes out the same on the front page, its terms' pages and the related
+        lists. Its output is kept, with the dependencies recorded while it rendered (added
+        to every page that uses it). Arguments the fingerprints cannot name (a `caller`,
+        a namespace) bypass the memo. Returns the macros memoized.
+        """
+        import re
+
+        import jinja2.runtime
+
+        imported: set[str] = set()
+        pattern = re.compile(r"""\{%-?\s*(?:from|import)\s+["']([^"']+)["']""")
+        loader = env.loader
+        if loader is None:
+            return []
+        for name in loader.list_templates():
+            if name.endswith((".html", ".xml", ".txt", ".j2", ".jinja")):
+                try:
+                    source = loader.get_source(env, name)[0]
+                except Exception:
+                    continue
+                imported.update(pattern.findall(source))
+        memoized: list[str] = []
+        for name in sorted(imported):
+            try:
+                module = env.get_template(name)._get_default_module()
+            except Exception:
+                continue  # left to fail (or not) where it is used
+            for attribute, value in list(vars(module).items()):
+                if isinstance(value, jinja2.runtime.Macro):
+                    setattr(module, attribute, self._memo_macro(f"{name}:{attribute}", value,
+                                                                fingerprints))
+                    memoized.append(f"{name}:{attribute}")
+        return memoized
+
+    def _memo_macro(self, name: str, macro: Callable[..., Any], fingerprints: Fingerprints
+                    ) -> Callable[..., Any]:
+        memo: dict[str, tuple[Any, frozenset[str]]] = {}
+        recorder = self
+
+        def memoized(*args: Any, **kwargs: Any) -> Any:
+            try:
+                key = fingerprints.token((args, kwargs))
+            except Uncacheable:
+                return macro(*args, **kwargs)
+            found = memo.get(key)
+            if found is not None:
+                recorder.deps.update(found[1])
+                return found[0]
+            outer = recorder.deps
+            recorder.deps = set()
+            try:
+                value = macro(*args, **kwargs)
+                inner = recorder.deps
+            finally:
+                inner_deps = recorder.deps
+                recorder.deps = outer
+                outer.update(inner_deps)
+            if len(memo) >= MACRO_MEMO_LIMIT:
+                memo.clear()
+            memo[key] = (value, frozenset(inner))
+            return value
+
+        memoized.__name__ = name
+        return memoized
 
     def _wrap(self, function: Callable[..., Any]) -> Callable[..., Any]:
         everything = self.everything

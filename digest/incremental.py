@@ -114,6 +114,7 @@ class _ParseJob:
     code: bytes
     ctx: bytes
     known_html: set[bytes]
+    keep_html: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,9 @@ def _parse_one(job: _ParseJob, index: int) -> _Parsed:
     if article is None:
         return _Parsed(index, checked, sha, seal((None, problems, None)), None, None)
     md = markdown_key(job.code, article.body)
-    html = None if md in job.known_html else markdown.render_uncached(article.body)
+    # Without a cache there is nowhere to keep the HTML: the page renders it.
+    html = (None if md in job.known_html or not job.keep_html
+            else markdown.render_uncached(article.body))
     return _Parsed(index, checked, sha, seal((article, problems, card_digest(article))), md, html)
 
 
@@ -181,7 +184,7 @@ def load_content_cached(layout: Layout, cache: BuildCache, code: bytes,
     parsed: list[_Parsed] = []
     if todo:
         known = {row.md for row in rows.values() if row.md is not None}
-        job = _ParseJob(files, config, taxonomies, code, ctx, known)
+        job = _ParseJob(files, config, taxonomies, code, ctx, known, cache.enabled)
         count = workers if workers is not None else parallel.workers_for(len(todo),
                                                                           PARSE_PARALLEL_MIN)
         size = max(1, min(200, len(todo) // (count * 4) or 1))

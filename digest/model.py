@@ -7,6 +7,7 @@ the model and never changes it.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -143,8 +144,9 @@ def related_indices(
                 scores[other] = get(other, 0.0) + weight
         scores.pop(index, None)
         if scores:
-            best = sorted(scores, key=lambda o: (-scores[o], abs(o - index), o))[:count]
-            found.append((index, best))
+            # The same order as sorting by (-score, distance, position), without a key call.
+            ranked = heapq.nsmallest(count, [(-v, abs(o - index), o) for o, v in scores.items()])
+            found.append((index, [o for _, _, o in ranked]))
     return found
 
 

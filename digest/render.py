@@ -89,7 +89,7 @@ def pages(model: SiteModel) -> Iterator[Page]:
                 )
     yield from timeline_pages(model, feeds=(site_feed,))
     yield Page(urls.search(), "search.html", "Search", "search", {}, feeds=(site_feed,))
-    yield Page("/404.html", "404.html", "Page not found", "error", {})
+    yield Page("/404.html", "404.html", "Page not found", "error", {}, feeds=(site_feed,))
 
 
 def timeline_pages(model: SiteModel, feeds: tuple[tuple[str, str, str], ...] = ()

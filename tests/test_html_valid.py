@@ -67,28 +67,24 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return out
 
 
+def _errors(command: list[str], files: list[Path], *options: str) -> list[str]:
+    done = subprocess.run([*command, "--format", "json", "--exit-zero-always", *options,
+                           *map(str, files)], capture_output=True, text=True, timeout=300,
+                          check=False)
+    report = json.loads(done.stderr or done.stdout)
+    return [f"{m.get('url', '?').split('/valid', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
+            for m in report["messages"] if m["type"] in ("error", "non-document-error")]
+
+
 def test_every_page_type_is_valid_html(sites: list[Path]) -> None:
     command = _vnu()
     pages = [page for site in sites for page in _one_of_each(site)]
-    kinds = {p.relative_to(p.parents[len(p.relative_to(sites[0].parent).parts) - 2]).as_posix()
-             for p in pages}
-    assert len(pages) >= 12, kinds
-    done = subprocess.run([*command, "--format", "json", "--exit-zero-always",
-                           *map(str, pages)], capture_output=True, text=True, timeout=300,
-                          check=False)
-    report = json.loads(done.stderr or done.stdout)
-    errors = [f"{m['url'].rsplit('/site', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
-              for m in report["messages"] if m["type"] == "error"]
+    assert len(pages) >= 15
+    errors = _errors(command, pages)
     assert errors == [], "\n".join(errors)
-    checked = {m["url"] for m in report["messages"]}
-    assert not any("IO" in m.get("message", "") for m in report["messages"]), checked
 
 
-def test_the_stylesheet_and_favicon_are_valid(sites: list[Path]) -> None:
-    command = _vnu()
-    static = sites[0] / "static"
-    done = subprocess.run([*command, "--format", "json", "--exit-zero-always", "--svg",
-                           str(static / "favicon.svg")], capture_output=True, text=True,
-                          timeout=120, check=False)
-    report = json.loads(done.stderr or done.stdout)
-    assert [m for m in report["messages"] if m["type"] == "error"] == []
+def test_the_favicon_is_valid_svg(sites: list[Path]) -> None:
+    # (The stylesheet is not checked: vnu's CSS checker predates color-scheme and friends.)
+    errors = _errors(_vnu(), [sites[0] / "static" / "favicon.svg"], "--svg")
+    assert errors == [], "\n".join(errors)

@@ -38,10 +38,9 @@ DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed"
                                   "button", "frame", "frameset", "applet", "head", "title"})
 _BLOCK = re.compile(r"<(/?)(p|div|br|li|h[1-6]|tr|td|th|blockquote|section|article|pre|"
                     r"figcaption|dd|dt|hr)\b", re.I)
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]{2,}|[\t\r\f\v\u00a0]")  # a lone space stays
 _ANY_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
 _DROP_WITH_CONTENT = re.compile(r"<(script|style|template|noscript|svg|math)\b.*?</\1\s*>", re.S | re.I)
-_LINES = re.compile(r"\s*\n\s*")
 _TAG_OPENER = re.compile(r"<(?=[A-Za-z/!?])")
 _ACTIVE_WORDS = re.compile(r"(?i)(javascript|vbscript|livescript)(\s*):|"
                            r"(?<=\s)(on[a-z]+)(\s*=)|(expression)(\s*\()|"
@@ -96,9 +95,7 @@ def html_to_text(fragment: str) -> str:
     if "<" in fragment:
         fragment = _BLOCK.sub(r"\n<\1\2", fragment)
         fragment = str(_cleaner(True).clean(fragment))
-    text = html.unescape(fragment)
-    text = _SPACES.sub(" ", text)
-    return _LINES.sub("\n", text).strip()
+    return _tidy(html.unescape(fragment))
 
 
 def html_words(fragment: str) -> str:
@@ -109,8 +106,15 @@ def html_words(fragment: str) -> str:
     """
     if "<" in fragment:
         fragment = _ANY_TAG.sub(" ", _DROP_WITH_CONTENT.sub(" ", _BLOCK.sub(r"\n<\1\2", fragment)))
-    text = html.unescape(fragment) if "&" in fragment else fragment
-    return _LINES.sub("\n", _SPACES.sub(" ", text)).strip()
+    return _tidy(html.unescape(fragment) if "&" in fragment else fragment)
+
+
+def _tidy(text: str) -> str:
+    """Runs of spaces as one; blank lines and spaces around line breaks gone."""
+    text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = "\n".join(line for raw in text.split("\n") if (line := raw.strip()))
+    return text.strip()
 
 
 def summarise(text: str, limit: int = SUMMARY_CHARS) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .lexicon import fold, fold_many
+from .lexicon import fold_many
 
 Zone = Literal["title", "lead", "body"]
 LEAD_SENTENCES = 2
@@ -23,9 +23,8 @@ only if it starts within this many words), as a news lead would be."""
 WINDOW_WORDS = 50
 """Longer sentences (text without punctuation, lists) are cut into windows of this size."""
 
-_SENTENCE_END = re.compile(
-    r"(?<=[a-z0-9\)\]\"'»”%][.!?…])\s+(?=[^a-z\s])|(?<=[.!?…])\s*\n+|\n{2,}|\n(?=\S)"
-)
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'»”)\]]*\s+(?=[^\sa-z])")
+_CLOSERS = frozenset(")]\"'»”%")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,22 +46,30 @@ class Document:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a plain text; long ones cut into windows of WINDOW_WORDS words."""
+    """Sentences of a plain text; long ones cut into windows of WINDOW_WORDS words.
+
+    A sentence ends at a line break, or at ., !, ? or … after a small letter, a digit or
+    a closing mark and before a capital: "U.S. regulators" stays one sentence.
+    """
     out: list[str] = []
-    for piece in _SENTENCE_END.split(text):
-        piece = piece.strip()
-        if not piece:
-            continue
-        if len(piece) < WINDOW_WORDS * 4:  # too short to have that many words
-            out.append(piece)
-            continue
-        words = piece.split()
-        if len(words) <= WINDOW_WORDS + 10:
-            out.append(piece)
-            continue
-        out.extend(" ".join(words[i : i + WINDOW_WORDS])
-                   for i in range(0, len(words), WINDOW_WORDS))
-    return out
+    for line in text.split("\n"):
+        start = 0
+        for end in _SENTENCE_END.finditer(line):
+            before = line[end.start() - 1] if end.start() else ""
+            if before.islower() or before.isdigit() or before in _CLOSERS:
+                out.append(line[start:end.end()])
+                start = end.end()
+        out.append(line[start:])
+    return [window for raw in out if (piece := raw.strip()) for window in _windows(piece)]
+
+
+def _windows(piece: str) -> list[str]:
+    if len(piece) < WINDOW_WORDS * 4:  # too short to have that many words
+        return [piece]
+    words = piece.split()
+    if len(words) <= WINDOW_WORDS + 10:
+        return [piece]
+    return [" ".join(words[i : i + WINDOW_WORDS]) for i in range(0, len(words), WINDOW_WORDS)]
 
 
 def _sentences(texts: list[str], zone: Zone, counted: bool) -> list[Sentence]:
@@ -72,8 +79,8 @@ def _sentences(texts: list[str], zone: Zone, counted: bool) -> list[Sentence]:
 
 def _repeats(summary: str, content: str) -> bool:
     """Whether a summary is only the start of the content (a teaser cut from it)."""
-    head = fold(summary[:300])[:120]
-    return not head or head.rstrip(". ").rsplit(" ", 1)[0] in fold(content[:2000])
+    head = " ".join(summary[:200].split()[:12]).rstrip(".…[] ")
+    return not head or head in " ".join(content[:2000].split())
 
 
 def build_document(title: str, summary: str, content: str, lang: str) -> Document:

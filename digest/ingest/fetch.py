@@ -12,8 +12,10 @@ import asyncio
 import datetime as dt
 import email.utils
 import itertools
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -226,6 +228,7 @@ async def _fetch_all(
     requests: Sequence[FetchRequest],
     options: FetchOptions,
     on_done: Callable[[Fetched], None] | None,
+    deliver: Callable[[Fetched, FetchRequest], None] | None = None,
 ) -> list[Fetched]:
     limits = httpx.Limits(max_connections=options.concurrency,
                           max_keepalive_connections=options.concurrency)
@@ -243,6 +246,8 @@ async def _fetch_all(
         async def run(request: FetchRequest) -> Fetched:
             async with semaphore:
                 fetched = await fetch_one(client, request, options)
+            if deliver is not None:
+                deliver(fetched, request)
             if on_done is not None:
                 on_done(fetched)
             return fetched
@@ -259,3 +264,34 @@ def fetch_all(
     if not requests:
         return []
     return asyncio.run(_fetch_all(requests, options, on_done))
+
+
+def fetch_in_order(
+    requests: Sequence[FetchRequest],
+    options: FetchOptions,
+    on_done: Callable[[Fetched], None] | None = None,
+) -> Iterator[Fetched]:
+    """Like fetch_all, but yields each result, in request order, as soon as it is in.
+
+    The fetching runs in a thread of its own, so the caller can parse the first feeds
+    while the last ones are still downloading; the order stays that of `requests`.
+    """
+    slots: list[Future[Fetched]] = [Future() for _ in requests]
+    index = {id(r): i for i, r in enumerate(requests)}
+
+    def deliver(fetched: Fetched, request: FetchRequest) -> None:
+        slots[index[id(request)]].set_result(fetched)
+        if on_done is not None:
+            on_done(fetched)
+
+    def work() -> None:
+        try:
+            asyncio.run(_fetch_all(requests, options, None, deliver))
+        except BaseException as exc:  # a bug: hand it to the caller, whose result is waiting
+            for slot in slots:
+                if not slot.done():
+                    slot.set_exception(exc)
+
+    threading.Thread(target=work, name="digest-fetch", daemon=True).start()
+    for slot in slots:
+        yield slot.result()

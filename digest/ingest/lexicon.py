@@ -28,7 +28,8 @@ from ..schema import normalise
 
 T = TypeVar("T")
 
-_NON_WORD = re.compile(r"[\W_]+")
+# Runs of non-word characters, except a lone space (already what we want, and common).
+_NON_WORD = re.compile(r"(?! (?![\W_]))[\W_]+")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{0,4}$")
 
 

@@ -1,8 +1,9 @@
 """`digest ingest`, read top to bottom: fetch -> parse -> keep -> tag -> dedupe -> write.
 
-Everything is read and checked before anything is fetched; everything is fetched
-(concurrently) before anything is judged; feeds are then processed in the order of
-feeds.yaml, so which of two feeds wins a shared story never depends on the network.
+Everything is read and checked before anything is fetched. Feeds are fetched
+concurrently, in a thread of their own, while this thread processes them in the order
+of feeds.yaml as they arrive: which of two feeds wins a shared story never depends on
+the network.
 Drafts are written at the end, each atomically, then the state file. A dry run stops
 before writing and reports what it would have written.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -18,11 +20,8 @@ from typing import Protocol
 from ..config import SiteConfig, load_site
 from ..errors import DigestError, Problem, ProblemList, did_you_mean
 from ..taxonomy import load_taxonomy
-from .clean import defang_text, html_to_markdown, html_to_text, html_words, summarise
 from .dedupe import Index, Known, scan_articles
-from .document import build_document
 from .drafts import (
-    DateFrom,
     Draft,
     DraftFields,
     draft_path,
@@ -32,17 +31,15 @@ from .drafts import (
     untouched,
     write_atomic,
 )
-from .entries import Entry, ParsedFeed
 from .feedsconfig import Feed, load_feeds
-from .fetch import Fetched, FetchRequest, fetch_all
+from .fetch import Fetched, FetchRequest, fetch_in_order
 from .lexicon import fold
-from .links import clean_url, for_markdown, url_key
-from .parse import parse_document
-from .relevance import FeedRuleSet, judge
+from .links import clean_url, url_key
 from .report import FeedResult, IngestReport
 from .settings import IngestSettings, load_settings
 from .state import FeedState, IngestState, load_state
 from .tagging import Vocabulary
+from .work import FeedJob, Kept, Worked, Workers
 
 ARTICLES = PurePosixPath("content/articles")
 
@@ -110,10 +107,14 @@ def run_ingest(root: Path, options: IngestOptions, listener: Listener | None = N
                 for f in project.feeds]
     if listener is not None:
         listener.fetching(len(requests))
-    fetched = fetch_all(requests, project.settings.fetch,
-                        listener.fetched if listener is not None else None)
+    fetched = fetch_in_order(requests, project.settings.fetch,
+                             listener.fetched if listener is not None else None)
     run = _Run(project, index, state, now, options)
-    results = tuple(run.feed(feed, got) for feed, got in zip(project.feeds, fetched, strict=True))
+    with Workers(project.vocabulary, len(project.feeds), project.settings.workers) as workers:
+        # Work starts on each feed as it arrives; results are then taken in feed order.
+        started_work = [(feed, got, run.start(feed, got, workers))
+                        for feed, got in zip(project.feeds, fetched, strict=True)]
+        results = tuple(run.finish(feed, got, waiting) for feed, got, waiting in started_work)
     if not options.dry_run:
         results = tuple(_write(root, result) for result in results)
         state.save(state_path)
@@ -152,100 +153,75 @@ class _Run:
         self.now = now
         self.options = options
 
-    def feed(self, feed: Feed, fetched: Fetched) -> FeedResult:
-        if fetched.status == "failed":
-            return FeedResult(feed, "failed", reason=fetched.error, moved_to=fetched.moved_to)
-        if fetched.status == "not-modified":
+    def start(self, feed: Feed, fetched: Fetched, workers: Workers) -> Callable[[], Worked] | None:
+        """Hand a fetched document to the workers; None when there is nothing to work on."""
+        if fetched.status != "ok":
+            return None
+        job = FeedJob(feed, fetched.body, fetched.content_type, fetched.final_url or feed.url,
+                      self.now, self.options.since, dict(self.state.feed(feed.id).first_seen),
+                      self.project.settings.company_taxonomies)
+        return workers.submit(job)
+
+    def finish(self, feed: Feed, fetched: Fetched, waiting: Callable[[], Worked] | None) -> FeedResult:
+        """Deduplicate a worked feed against everything before it, and make its drafts."""
+        if waiting is None:
+            if fetched.status == "failed":
+                return FeedResult(feed, "failed", reason=fetched.error, moved_to=fetched.moved_to)
             return FeedResult(feed, "not modified", moved_to=fetched.moved_to)
-        parsed = parse_document(fetched.body, fetched.content_type, fetched.final_url or feed.url)
-        if parsed.error:
-            return FeedResult(feed, "failed", reason=parsed.error, moved_to=fetched.moved_to,
-                              warnings=parsed.warnings)
+        worked = waiting()
+        if worked.error:
+            return FeedResult(feed, "failed", reason=worked.error, moved_to=fetched.moved_to,
+                              warnings=worked.warnings)
         memory = self.state.feed(feed.id)
         memory.etag, memory.last_modified = fetched.etag, fetched.last_modified
-        memory.keep_first_seen({e.key for e in parsed.entries if e.published is None})
-        return _FeedRun(self, feed, fetched, parsed, memory).result()
+        memory.keep_first_seen(set(worked.undated))
+        for key in worked.undated:
+            memory.first_seen_at(key, self.now)
+        drafts: list[Draft] = []
+        duplicates = 0
+        for kept in worked.kept:
+            draft = self._draft(feed, fetched, memory, kept)
+            if draft is None:
+                duplicates += 1
+            elif draft.action == "update":
+                duplicates += 1
+                drafts.append(draft)
+            else:
+                drafts.append(draft)
+        return FeedResult(feed, "ok", entries=worked.entries, drafts=tuple(drafts),
+                          duplicates=duplicates, irrelevant=worked.irrelevant, older=worked.older,
+                          warnings=worked.warnings, moved_to=fetched.moved_to)
 
-
-class _FeedRun:
-    """One feed's entries through keep, tag, dedupe and draft."""
-
-    def __init__(self, run: _Run, feed: Feed, fetched: Fetched, parsed: ParsedFeed,
-                 memory: FeedState) -> None:
-        self.run = run
-        self.feed = feed
-        self.fetched = fetched
-        self.parsed = parsed
-        self.memory = memory
-        self.rules = FeedRuleSet(feed.include, feed.exclude)
-        self.drafts: list[Draft] = []
-        self.duplicates = self.irrelevant = self.older = 0
-
-    def result(self) -> FeedResult:
-        for entry in self.parsed.entries:
-            self.entry(entry)
-        return FeedResult(self.feed, "ok", entries=len(self.parsed.entries),
-                          drafts=tuple(self.drafts), duplicates=self.duplicates,
-                          irrelevant=self.irrelevant, older=self.older,
-                          warnings=self.parsed.warnings, moved_to=self.fetched.moved_to)
-
-    def entry(self, entry: Entry) -> None:
-        run, project = self.run, self.run.project
-        date_from: DateFrom
-        if entry.published is None:
-            date, date_from = self.memory.first_seen_at(entry.key, run.now), "first-seen"
-        else:
-            # A date in the future is a feed's mistake (a wrong time zone, a typo); it
-            # would pin the draft to the top of the site, so it becomes the fetch time.
-            date, date_from = min(entry.published, run.now), "feed"
-        if run.options.since and date.date() < run.options.since:
-            self.older += 1
-            return
-        summary_words = html_words(entry.summary_html)
-        content_words = html_words(entry.content_html)
-        document = build_document(entry.title, summary_words, content_words, self.feed.lang)
-        analysis = project.vocabulary.analyse(document, date)
-        include, exclude = self.rules.hits(document, entry.categories)
-        verdict = judge(analysis, document, keep_all=self.feed.keep_all, include_hits=include,
-                        exclude_hits=exclude, company_taxonomies=project.settings.company_taxonomies)
-        if not verdict.keep:
-            self.irrelevant += 1
-            return
-        link = entry.link
-        duplicate = run.index.find(self.feed.id, entry.key, link, entry.title, date.date())
-        taxonomy_order = project.config.taxonomy_keys
-        about = {k: tuple(analysis.tags.about.get(k, ())) for k in taxonomy_order}
-        mentions = {k: tuple(analysis.tags.mentions.get(k, ())) for k in taxonomy_order}
-        title = defang_text(entry.title or _derived_title(summary_words or content_words,
-                                                           self.feed.name))
-        shown = html_to_text(entry.summary_html) or html_to_text(entry.content_html)
+    def _draft(self, feed: Feed, fetched: Fetched, memory: FeedState, kept: Kept) -> Draft | None:
+        """A new draft, an update of an untouched one, or None for a duplicate."""
+        entry, link = kept.entry, kept.entry.link
+        order = self.project.config.taxonomy_keys
+        about = {k: tuple(kept.tags.about.get(k, ())) for k in order}
+        mentions = {k: tuple(kept.tags.mentions.get(k, ())) for k in order}
         fields = DraftFields(
-            title=title, date=date, date_from=date_from, lang=self.feed.lang,
-            summary=defang_text(summarise(shown) or title),
-            source_name=self.feed.name,
-            source_url=clean_url(link) if link else (self.fetched.final_url or self.feed.url),
-            source_lang=self.feed.lang, about=about, mentions=mentions,
-            feed_id=self.feed.id, guid=entry.key, original_url=link, at=run.now,
-            reasons=verdict.reasons, body="",
+            title=kept.title, date=kept.date, date_from=kept.date_from, lang=feed.lang,
+            summary=kept.summary, source_name=feed.name,
+            source_url=clean_url(link) if link else (fetched.final_url or feed.url),
+            source_lang=feed.lang, about=about, mentions=mentions, feed_id=feed.id,
+            guid=entry.key, original_url=link, at=self.now, reasons=kept.reasons, body=kept.body,
         )
+        duplicate = self.index.find(feed.id, entry.key, link, entry.title, kept.date.date())
         if duplicate is not None:
             if duplicate.kind == "same entry" and duplicate.known.untouched:
-                self._maybe_update(entry, fields, duplicate.known,
-                                   keep_date=entry.published is None or entry.published > run.now)
-            self.duplicates += 1
-            return
-        if self.memory.was_drafted(entry.key):
-            self.duplicates += 1  # drafted before, and deleted since: an editor's "no"
-            return
-        path = draft_path(ARTICLES, date, make_slug(title, entry.key), run.index.paths)
-        text = render_draft(_with_body(fields, entry))
-        self.drafts.append(Draft(path, text, title, self.feed.id, about, mentions,
-                                 verdict.reasons, "new"))
-        run.index.add(Known(path, self.feed.id, entry.key,
-                            tuple(url_key(u) for u in (link,) if u), fold(title), date.date()))
-        self.memory.remember_draft(entry.key, date.date())
+                keep_date = entry.published is None or entry.published > self.now
+                return self._update(fields, duplicate.known, keep_date)
+            return None
+        if memory.was_drafted(entry.key):
+            return None  # drafted before, and deleted since: an editor's "no"
+        path = draft_path(ARTICLES, kept.date, make_slug(kept.title, entry.key), self.index.paths)
+        self.index.add(Known(path, feed.id, entry.key,
+                             tuple(url_key(u) for u in (link,) if u), fold(kept.title),
+                             kept.date.date()))
+        memory.remember_draft(entry.key, kept.date.date())
+        return Draft(path, render_draft(fields), kept.title, feed.id, about, mentions,
+                     kept.reasons, "new")
 
-    def _maybe_update(self, entry: Entry, fields: DraftFields, known: Known, keep_date: bool) -> None:
+    def _update(self, fields: DraftFields, known: Known, keep_date: bool) -> Draft | None:
         """Rewrite an untouched draft whose entry changed in the feed (title, text, tags).
 
         The first ingestion time stays; so does the date when it was not the feed's own
@@ -253,42 +229,16 @@ class _FeedRun:
         would move it and rewrite the file.
         """
         at = _parse_moment(known.at_text) or fields.at
-        date = fields.date
-        if keep_date:
-            date = _parse_moment(known.date_text) or date
-        text = render_draft(_with_body(replace(fields, at=at, date=date), entry))
+        date = (_parse_moment(known.date_text) or fields.date) if keep_date else fields.date
+        text = render_draft(replace(fields, at=at, date=date))
         try:
-            current = (self.run.project.root / known.path).read_text(encoding="utf-8")
+            current = (self.project.root / known.path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            return
-        if current != text:
-            self.drafts.append(Draft(known.path, text, fields.title, self.feed.id, fields.about,
-                                     fields.mentions, fields.reasons, "update"))
-
-
-def _with_body(fields: DraftFields, entry: Entry) -> DraftFields:
-    # Markdown conversion is the costliest step; it runs only for entries that are kept.
-    body = html_to_markdown(entry.content_html or entry.summary_html,
-                            entry.content_base if entry.content_html else entry.summary_base)
-    extra = [url for url in entry.enclosures if url not in body]
-    if extra:
-        body += "\n\n" + "\n".join(
-            f"- Attachment: [{_file_name(url)}]({for_markdown(url)})" for url in extra)
-    return replace(fields, body=body)
-
-
-def _file_name(url: str) -> str:
-    name = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or "file"
-    return name.replace("[", "(").replace("]", ")").replace("*", "").replace("_", "\\_")
-
-
-def _derived_title(text: str, feed_name: str) -> str:
-    """A title for an untitled entry: its first words, else the feed's name."""
-    words = text.split()
-    if not words:
-        return f"Untitled entry from {feed_name}"
-    title = " ".join(words[:12])
-    return title + ("…" if len(words) > 12 else "")
+            return None
+        if current == text:
+            return None
+        return Draft(known.path, text, fields.title, fields.feed_id, fields.about,
+                     fields.mentions, fields.reasons, "update")
 
 
 def _parse_moment(text: str) -> dt.datetime | None:

@@ -12,6 +12,7 @@
       retry_after_max: 30                    # longest Retry-After waited for, in seconds
       user_agent: "..."                      # sent with every request
       dedupe_days: 3                         # same title within this many days = same story
+      workers: 0                             # processes for parsing (0: one per CPU, up to 4)
       state_file: content/.ingest-state.json # conditional GET and first-seen times
 """
 
@@ -36,7 +37,7 @@ from .tagging import WordKind
 INGEST_KEYS = (
     "policy_words", "ai_words", "context_words", "extend_defaults", "company_taxonomies",
     "max_bytes", "timeout", "concurrency", "retry_after_max", "user_agent", "dedupe_days",
-    "state_file",
+    "state_file", "workers",
 )
 DEFAULT_STATE_FILE = "content/.ingest-state.json"
 _LANG_KEY = re.compile(r"^(\*|[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
@@ -61,6 +62,8 @@ class IngestSettings:
     language: str = "en"
     """The site's language, for feeds that do not say theirs."""
     languages: tuple[str, ...] = ()
+    workers: int = 0
+    """Worker processes for parsing and reading feeds; 0: one per CPU (at most 4)."""
 
 
 def default_user_agent(base_url: str) -> str:
@@ -142,6 +145,7 @@ def parse_settings(data: Any, path: str, config: SiteConfig, problems: ProblemLi
         state_file=state_path,
         language=config.language,
         languages=config.languages,
+        workers=check.integer(data, "workers", 0, minimum=0),
     )
 
 

@@ -116,8 +116,11 @@
             if (!extra[tax].length) delete extra[tax];
           }
           apply(true);
-          var first = form.querySelector("#tl-clear");
-          if (first) first.focus();
+          // Keep the keyboard where it was: the next chip, else the term's checkbox.
+          var next = chips.querySelector("button");
+          if (next) next.focus();
+          else if (box && box.offsetParent) box.focus();
+          else form.querySelector("summary").focus();
         });
         li.appendChild(button);
         chips.appendChild(li);
@@ -171,9 +174,11 @@
     if (event.target && event.target.type === "checkbox") apply(true);
   });
   form.addEventListener("submit", function (event) { event.preventDefault(); apply(true); });
-  form.addEventListener("reset", function () {
+  document.getElementById("tl-clear").addEventListener("click", function () {
     extra = {};
-    window.setTimeout(function () { apply(true); }, 0);
+    boxes.forEach(function (box) { box.checked = false; });
+    apply(true);
+    form.querySelector("summary").focus();
   });
   Array.prototype.forEach.call(form.querySelectorAll(".facet-find"), function (input) {
     input.addEventListener("input", function () {
@@ -186,11 +191,12 @@
   window.addEventListener("popstate", function () { readURL(); apply(false); });
   // Open the groups that hold a term from the URL, so the reader sees what is checked.
   readURL();
-  boxes.forEach(function (box) {
-    if (box.checked) {
-      var details = box.closest("details");
-      if (details) details.open = true;
-    }
+  // On a phone the groups start closed, so the timeline is not pushed off screen.
+  var narrow = window.matchMedia && window.matchMedia("(max-width: 40rem)").matches;
+  Array.prototype.forEach.call(form.querySelectorAll("details.facet"), function (details) {
+    var checked = details.querySelector('input[type="checkbox"]:checked');
+    if (checked) details.open = true;
+    else if (narrow) details.open = false;
   });
   apply(false);
 

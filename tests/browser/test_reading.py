@@ -134,6 +134,8 @@ def test_dark_mode_toggle_is_remembered(site: Site, context_factory: Any) -> Non
     toggle.click()
     assert toggle.get_attribute("aria-pressed") == "true"
     assert is_dark(background(page))
+    theme_color = page.locator('meta[name="theme-color"]')
+    assert theme_color.get_attribute("content") == theme_color.get_attribute("data-dark")
     # Remembered across pages and reloads, applied before the first paint.
     page.goto(site.url("timeline/"))
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"

@@ -3,11 +3,16 @@ kept in the URL so a filtered view can be shared; jump to a year; today's marker
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from browser_support import Site
+from support import GOLDEN_PROJECT, broken_internal_links
+
+from digest.build import BuildOptions, build
 
 VISIBLE = """() => [...document.querySelectorAll('#timeline .tl-entry')]
     .filter(li => !li.hidden && li.offsetParent !== null)
@@ -156,3 +161,34 @@ def test_year_pages_filter_too(site: Site, page: Any) -> None:
     link = page.get_by_role("navigation", name="Jump to a year").get_by_role(
         "link", name="2023", exact=True)
     assert link.get_attribute("href") == site.link("/timeline/2023/") + "?company=mistral-ai"
+
+
+def test_timeline_pages_by_year_above_the_limit(tmp_path: Path) -> None:
+    """(No browser.) Every year has its page; /timeline/ keeps every entry up to
+    timeline_page_limit, then only the latest year of news, so it stays bounded."""
+    root = tmp_path / "project"
+    shutil.copytree(GOLDEN_PROJECT, root)
+    base = "https://example.org/sub/"
+
+    def entries(page: Path) -> int:
+        return page.read_text(encoding="utf-8").count('<li class="tl-entry')
+
+    small = tmp_path / "small"
+    build(BuildOptions(root=root, out=small, base_url=base, search=False, cache=False))
+    years = sorted(p.parent.name for p in (small / "timeline").glob("*/index.html"))
+    assert years == ["2021", "2023", "2024"]
+    total = entries(small / "timeline" / "index.html")
+    assert total == sum(entries(small / "timeline" / y / "index.html") for y in years)
+
+    config = root / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "timeline_page_limit: 3\n",
+                      encoding="utf-8")
+    large = tmp_path / "large"
+    build(BuildOptions(root=root, out=large, base_url=base, search=False, cache=False))
+    main = (large / "timeline" / "index.html").read_text(encoding="utf-8")
+    assert entries(large / "timeline" / "index.html") == entries(
+        large / "timeline" / "2024" / "index.html") < total
+    assert 'id="y2024"' in main and 'id="y2021"' not in main
+    assert 'href="/sub/timeline/2021/"' in main
+    assert "earlier years have their own pages" in main
+    assert broken_internal_links(large, base) == []
