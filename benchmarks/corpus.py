@@ -474,7 +474,8 @@ ARTICLE_LANG_URL = ARTICLE_URL
 ARTICLE_LANG_SAVE_AS = ARTICLE_SAVE_AS
 TAG_URL = "tag/{{slug}}/"
 TAG_SAVE_AS = "tag/{{slug}}/index.html"
-PAGINATION_PATTERNS = ((1, "{{url}}", "{{save_as}}"), (2, "{{base_url}}/page/{{number}}/", "{{base_name}}/page/{{number}}/index.html"))
+PAGINATION_PATTERNS = ((1, "{{url}}", "{{save_as}}"),
+                       (2, "{{url}}page/{{number}}/", "{{base_name}}/page/{{number}}/index.html"))
 FEED_DOMAIN = SITEURL
 FEED_ALL_ATOM = "feed.xml"
 TAG_FEED_ATOM = "tag/{{slug}}/feed.xml"

@@ -87,7 +87,7 @@ Progress = Callable[[str, int, int], None]
 class _SiteState:
     """What the last build of an output folder was made from, for the no-change check."""
 
-    inputs: bytes
+    inputs: bytes | None  # None: changed too recently to trust stat signatures
     recorded: int  # time.time_ns() when the build started
     horizon: dt.date | None  # the first day a scheduled article goes live
     result: dict[str, Any]
@@ -181,7 +181,7 @@ def _full_build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCa
                  int(previous.result.get("indexed", 0)) if previous is not None else 0, progress)
     store.close()
     lap("produce")
-    if inputs is not None and cache.enabled:
+    if cache.enabled:
         state = _SiteState(inputs, recorded, min(later, default=None), _plain_result(result))
         with cache.transaction() as db:
             if db is not None:
@@ -373,6 +373,7 @@ def _render_one(job: _RenderJob, index: int) -> _Made:
         job.made.add(parent)
     with open(target, "wb") as handle:
         handle.write(data)
+        handle.flush()  # the size and mtime remembered must be the final ones
         stat = os.fstat(handle.fileno())
     blob = ""
     if job.pages is not None and item.key is not None:

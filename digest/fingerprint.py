@@ -55,7 +55,8 @@ PURE_FILTERS = frozenset({"markdown"})
 # Article properties and methods that read only card fields (not the body).
 ARTICLE_CARD_ATTRIBUTES = frozenset({"url", "day", "moment", "is_draft", "all_terms"})
 ARTICLE_FIELDS = frozenset(f.name for f in dataclasses.fields(Article))
-TERM_FIELDS = frozenset(f.name for f in dataclasses.fields(Term))
+TERM_FIELD_ORDER = tuple(f.name for f in dataclasses.fields(Term))
+TERM_FIELDS = frozenset(TERM_FIELD_ORDER)
 INFO_FIELDS = frozenset(f.name for f in dataclasses.fields(TermInfo)) | {"count"}
 
 MEMO_TYPES = frozenset({TimelineEntry, Event})
@@ -221,7 +222,7 @@ class Fingerprints:
                 return GONE
             if attr in TERM_FIELDS:
                 return digest(self._safe_token(getattr(term, attr)))
-            return digest(self._safe_token(term))
+            return digest(self._term_content(term))
         if kind == "I":
             tax, slug, attr = rest.split(SEP)
             info = model.terms.get((tax, slug))
@@ -258,11 +259,15 @@ class Fingerprints:
                                                for t in self.model.taxonomies.all_terms()))
         return found
 
+    def _term_content(self, term: Term) -> str:
+        """Everything about a term (a Term in a walk is only its identity)."""
+        return self._safe_token([getattr(term, name) for name in TERM_FIELD_ORDER])
+
     def _taxonomy(self) -> bytes:
         found = self._deps.get("X")
         if found is None:
-            terms = list(self.model.taxonomies.all_terms())
-            found = self._deps["X"] = digest(self._safe_token(terms))
+            found = self._deps["X"] = digest(*(self._term_content(term)
+                                               for term in self.model.taxonomies.all_terms()))
         return found
 
     def _everything(self) -> bytes:

@@ -27,7 +27,9 @@ def normalise(text: str) -> str:
     are the same key, so editors may write a term however it comes to them. Letters of
     every script are kept (a Chinese name stays a name); only accents and punctuation go.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
+    # Compatibility forms first (𝑨 -> A), then case, then accents split off.
+    folded = unicodedata.normalize("NFKD", text).casefold().translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", folded)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", stripped).strip()
 

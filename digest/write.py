@@ -58,6 +58,7 @@ class _Folder:
         target = self._parent(safe_relative(relative))
         with open(target, "wb") as handle:
             handle.write(data)
+            handle.flush()  # the size and mtime remembered must be the final ones
             stat = os.fstat(handle.fileno())
         self.count += 1
         return stat
@@ -149,6 +150,8 @@ class StagedWriter(_Folder):
         _apply(self.stage, self.out)
 
     def abort(self) -> None:
+        if (self.stage / JOURNAL).is_file():
+            return  # committed: the next build (recover()) finishes the moves
         shutil.rmtree(self.stage, ignore_errors=True)
 
 

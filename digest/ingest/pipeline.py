@@ -1,11 +1,11 @@
 """`digest ingest`, read top to bottom: fetch -> parse -> keep -> tag -> dedupe -> write.
 
 Everything is read and checked before anything is fetched. Feeds are fetched
-concurrently, in a thread of their own, while this thread processes them in the order
-of feeds.yaml as they arrive: which of two feeds wins a shared story never depends on
-the network.
-Drafts are written at the end, each atomically, then the state file. A dry run stops
-before writing and reports what it would have written.
+concurrently in a thread of their own; each document goes to the workers (work.py:
+parse, keep, tag, convert) as it arrives; the results are then deduplicated here in the
+order of feeds.yaml, so which of two feeds wins a shared story never depends on the
+network or on which worker was faster. Drafts are written at the end, each atomically,
+then the state file. A dry run stops before writing and says what it would have written.
 """
 
 from __future__ import annotations

@@ -59,9 +59,6 @@ class IngestSettings:
     dedupe_days: int = 3
     state_file: PurePosixPath = field(default_factory=lambda: PurePosixPath(DEFAULT_STATE_FILE))
     """Relative to the project root."""
-    language: str = "en"
-    """The site's language, for feeds that do not say theirs."""
-    languages: tuple[str, ...] = ()
     workers: int = 0
     """Worker processes for parsing and reading feeds; 0: one per CPU (at most 4)."""
 
@@ -143,8 +140,6 @@ def parse_settings(data: Any, path: str, config: SiteConfig, problems: ProblemLi
         company_taxonomies=company,
         dedupe_days=check.integer(data, "dedupe_days", 3, minimum=0),
         state_file=state_path,
-        language=config.language,
-        languages=config.languages,
         workers=check.integer(data, "workers", 0, minimum=0),
     )
 

@@ -98,6 +98,10 @@ class _Clues:
         """Policy words: context for regulators, regulations and deals."""
 
 
+def _ambiguous(hit: Hit[Name | Word]) -> bool:
+    return isinstance(hit.pattern.value, Name) and hit.pattern.value.ambiguous
+
+
 def _span(hit: Hit[Name | Word]) -> tuple[int, int]:
     return hit.word, hit.word + hit.pattern.folded.count(" ") + 1
 
@@ -122,7 +126,7 @@ def _key(text: str) -> str:
 
 
 class Vocabulary:
-    """The taxonomy's names and the word lists, compiled into one lexicon."""
+    """The taxonomy's names and the word lists, compiled for search."""
 
     def __init__(
         self,
@@ -133,6 +137,7 @@ class Vocabulary:
         self.taxonomies = taxonomies
         self.company_taxonomies = tuple(company_taxonomies)
         patterns: list[Pattern[Name | Word]] = []
+        word_patterns: list[Pattern[Name | Word]] = []
         for term in taxonomies.all_terms():
             for text, ambiguous in _names_of(term):
                 meaning: Name | Word = Name(term.taxonomy, term.slug, text, ambiguous)
@@ -152,8 +157,12 @@ class Vocabulary:
                     word: Name | Word = Word("not" if negative else kind, lang)
                     made = make_pattern(text[1:] if negative else text, word)
                     if made:
-                        patterns.append(made)
-        self.lexicon: Lexicon[Name | Word] = Lexicon(patterns)
+                        word_patterns.append(made)
+        # Two lexicons: names are looked for everywhere, words only where they count
+        # (title and lead) or where an ambiguous name needs its context. The body of a
+        # long article is most of its text and holds few names but many common words.
+        self.names: Lexicon[Name | Word] = Lexicon(patterns)
+        self.words: Lexicon[Name | Word] = Lexicon(word_patterns)
 
     def _applies(self, word: Word, lang: str) -> bool:
         return word.lang in ("*", lang) or lang not in self.languages
@@ -165,7 +174,15 @@ class Vocabulary:
         first_ai: list[str] = []
         clues = _Clues(len(document.sentences))
         sentences = document.sentences
-        found = self.lexicon.find_all([s.folded for s in sentences], [s.original for s in sentences])
+        folded = [s.folded for s in sentences]
+        originals = [s.original for s in sentences]
+        found = self.names.find_all(folded, originals)
+        wanted = [i for i, s in enumerate(sentences)
+                  if s.zone != "body" or any(_ambiguous(h) for h in found[i])]
+        for i, hits in zip(wanted, self.words.find_all([folded[i] for i in wanted],
+                                                       [originals[i] for i in wanted]),
+                           strict=True):
+            found[i] = found[i] + hits
         for index, hits in enumerate(found):
             covered: set[int] = set()
             for hit in hits:

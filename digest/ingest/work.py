@@ -9,10 +9,12 @@ Deduplication and writing, which need to see every feed in order, stay in pipeli
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import multiprocessing.context
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .clean import defang_text, html_to_markdown, html_to_text, html_words, summarise
 from .document import build_document
@@ -112,8 +114,11 @@ def work_on_feed(job: FeedJob, vocabulary: Vocabulary) -> Worked:
         title = defang_text(entry.title or derived_title(summary_words or content_words,
                                                          job.feed.name))
         shown = html_to_text(entry.summary_html) or html_to_text(entry.content_html)
-        kept.append(Kept(entry, title, date, date_from, analysis.tags, verdict.reasons,
-                         defang_text(summarise(shown) or title), markdown_body(entry)))
+        body = markdown_body(entry)
+        # The HTML has served; the pipeline (maybe another process) needs the rest.
+        light = replace(entry, summary_html="", content_html="")
+        kept.append(Kept(light, title, date, date_from, analysis.tags, verdict.reasons,
+                         defang_text(summarise(shown) or title), body))
     return Worked(None, parsed.warnings, len(parsed.entries), tuple(kept), irrelevant, older,
                   tuple(e.key for e in parsed.entries if e.published is None))
 
@@ -157,6 +162,16 @@ def _work_in_worker(job: FeedJob) -> Worked:
     return work_on_feed(job, _vocabulary)
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    # Not "fork": by the time workers start, this process runs the fetching thread, and
+    # forking a process with threads can copy a lock in its held state.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 class Workers:
     """Runs `work_on_feed` here, or in worker processes when there is enough to do."""
 
@@ -165,8 +180,8 @@ class Workers:
         wanted = processes or min(os.cpu_count() or 1, 4)
         self.pool: Executor | None = None
         if wanted > 1 and feeds >= POOL_MIN_FEEDS:
-            self.pool = ProcessPoolExecutor(wanted, initializer=_start_worker,
-                                            initargs=(vocabulary,))
+            self.pool = ProcessPoolExecutor(wanted, mp_context=_context(),
+                                            initializer=_start_worker, initargs=(vocabulary,))
 
     def submit(self, job: FeedJob) -> Callable[[], Worked]:
         """Start the work; the returned function waits for its result."""

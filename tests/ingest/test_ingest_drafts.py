@@ -7,6 +7,9 @@ import os
 from pathlib import Path, PurePosixPath
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from ingest_support import NOW, Project, feed_entry, fixture_bytes, item, rss, serve
 from pytest_httpserver import HTTPServer
 
@@ -16,6 +19,7 @@ from digest.ingest.drafts import (
     draft_path,
     inside,
     make_slug,
+    quoted,
     recorded_hash,
     untouched,
 )
@@ -176,3 +180,8 @@ def test_a_file_that_appeared_meanwhile_is_not_overwritten(project: Project, ser
     os.utime(target, (0, 0))
     project.ingest()  # the scan now sees the file: the draft gets the next free name
     assert target.read_text(encoding="utf-8") == "a person's file\n"
+
+
+@given(st.text())
+def test_quoted_strings_read_back_unchanged(text: str) -> None:
+    assert yaml.safe_load("key: " + quoted(text))["key"] == text
