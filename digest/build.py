@@ -27,9 +27,10 @@ from .project import Layout
 if TYPE_CHECKING:
     from .articles import Article
     from .fingerprint import Fingerprints, Recorder
-    from .incremental import MarkdownStore, SourceFile
+    from .incremental import MarkdownStore
     from .model import SiteModel
     from .render import Page, Renderer
+    from .sources import SourceFile
     from .write import SiteWriter, StagedWriter
 
 RENDER_PARALLEL_MIN = 300  # pages to render before a process pool pays for itself
@@ -114,14 +115,13 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
 
 def _build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCache,
            progress: Progress | None) -> BuildResult:
-    from .fingerprint import code_digest
-    from .incremental import scan_articles
+    from .sources import code_digest, scan_articles
 
     recorded = time.time_ns()
     today = options.today or dt.date.today()
     site_key = str(out)
     code = code_digest()
-    files = scan_articles(layout)
+    files = scan_articles(layout.articles, layout.root)
     inputs = _inputs_digest(options, layout, out, code, files, recorded) if cache.enabled else None
     if inputs is not None:
         previous = _previous_state(cache, site_key)
@@ -140,11 +140,12 @@ def _full_build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCa
                 inputs: bytes | None, recorded: int, today: dt.date) -> BuildResult:
     from . import markdown
     from .config import normalise_base_url
-    from .fingerprint import Fingerprints, Recorder, globals_token, tree_digest
+    from .fingerprint import Fingerprints, Recorder, globals_token
     from .incremental import MarkdownStore, load_content_cached
     from .model import build_model
     from .project import publishable
     from .render import Renderer, pages
+    from .sources import tree_digest
 
     lap = _Laps(progress)
     loaded = load_content_cached(layout, cache, code, files, options.workers)
@@ -265,7 +266,8 @@ def _plan(model: SiteModel, all_pages: list[Page], renderer: Renderer, fp: Finge
         plan[path] = Output(path, digest(base, "atom-term", tax, slug, names,
                                          *content_of(chosen)), make=term_feed)
         result.feeds += 1
-    plan["sitemap.xml"] = Output("sitemap.xml", digest(base, "sitemap", fp.token(sitemap_entries)),
+    # (paths and dates: their repr says everything)
+    plan["sitemap.xml"] = Output("sitemap.xml", digest(base, "sitemap", repr(sitemap_entries)),
                                  make=lambda: outputs.sitemap(links, sitemap_entries))
     plan["robots.txt"] = Output("robots.txt", digest(base, "robots"),
                                 make=lambda: outputs.robots(links))
@@ -413,11 +415,10 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
     staged = cache.enabled and out.is_dir()
     walked = _walk_output(out) if staged else {}
     old_rows = cache.outputs(site_key)
-    blobs = cache.blobs() if cache.store is not None else {}
     rows: dict[str, OutputRow] = {}
-    keep: list[int] = []
     restore: list[tuple[int, Any]] = []
     dirty: list[int] = []
+    candidates: list[int] = []
     for index, item in enumerate(plan):
         if item.key is None:
             dirty.append(index)
@@ -425,9 +426,13 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
         row = old_rows.get(item.path)
         if (row is not None and row.key == item.key and walked.get(item.path) == (row.size, row.mtime)
                 and fp.depsum(row.deps) == row.depsum):
-            keep.append(index)
-            rows[item.path] = row
-            continue
+            rows[item.path] = row  # up to date, and in place
+        else:
+            candidates.append(index)
+    blobs = cache.blobs() if candidates and cache.store is not None else {}
+    for index in candidates:
+        item = plan[index]
+        assert item.key is not None
         blob = blobs.get(item.key)
         if blob is not None and fp.depsum(blob.deps) == blob.depsum:
             path = cache.blob_path(blob.name)
@@ -439,6 +444,7 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
                 restore.append((index, blob))
                 continue
         dirty.append(index)
+    dirty.sort()
 
     writer: SiteWriter | StagedWriter = StagedWriter(out) if staged else SiteWriter(out)
     new_blobs: list[BlobRow] = []

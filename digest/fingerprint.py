@@ -19,27 +19,23 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import importlib.metadata
 import os
 import pickle
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .articles import Article
+from .articles import Article, Source
 from .cache import DIGEST_SIZE, digest
-from .config import SiteConfig, TaxonomySpec
+from .config import FieldSpec, SiteConfig, TaxonomySpec
+from .dates import PartialDate
 from .model import SiteModel, TermInfo, TimelineEntry
-from .taxonomy import Event, Taxonomies, Term
+from .taxonomy import Alias, Amount, Event, Taxonomies, Term
 
 if TYPE_CHECKING:
     import jinja2
 
-PACKAGE = Path(__file__).resolve().parent
-UNRELATED = ("ingest/", "serve.py", "cli.py", "newarticle.py", "__main__.py")  # not in a build
-DEPENDENCIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "babel", "pyyaml")
 
 # Template globals that read nothing but their arguments and the site config; any other
 # callable global is wrapped so that calling it makes the page depend on everything.
@@ -59,7 +55,13 @@ TERM_FIELD_ORDER = tuple(f.name for f in dataclasses.fields(Term))
 TERM_FIELDS = frozenset(TERM_FIELD_ORDER)
 INFO_FIELDS = frozenset(f.name for f in dataclasses.fields(TermInfo)) | {"count"}
 
-MEMO_TYPES = frozenset({TimelineEntry, Event})
+MEMO_TYPES = frozenset({TimelineEntry})
+SCALARS = frozenset({str, int, float, bool, type(None)})
+# Dataclasses made only of scalars, strings, tuples and dicts of those (no site-model
+# objects, which must appear by identity): the generated repr is a complete token.
+REPR_TYPES = frozenset(
+    kind for kind in (PartialDate, Event, Alias, Amount, Source, FieldSpec)
+    if all(f.repr for f in dataclasses.fields(kind)))
 MACRO_MEMO_LIMIT = 20_000  # outputs kept per macro and process
 
 SEP = "\x1f"  # between the parts of one dependency
@@ -70,33 +72,6 @@ GONE = b"\0" * DIGEST_SIZE
 
 class Uncacheable(Exception):
     """A value the key cannot be computed from: render the page every time."""
-
-
-def code_digest() -> bytes:
-    """digest's own code and the versions of the libraries that shape the output."""
-    parts: list[bytes | str] = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        relative = path.relative_to(PACKAGE).as_posix()
-        if not relative.startswith(UNRELATED):
-            parts += [relative, path.read_bytes()]
-    for name in DEPENDENCIES:
-        try:
-            parts.append(f"{name}={importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            parts.append(f"{name}=?")
-    return digest(*parts)
-
-
-def tree_digest(folder: Path) -> bytes:
-    """Every file under `folder` (names and bytes): the theme, for instance."""
-    parts: list[bytes | str] = []
-    if folder.is_dir():
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames.sort()
-            for name in sorted(filenames):
-                path = Path(dirpath) / name
-                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
-    return digest(*parts)
 
 
 def card_digest(article: Article) -> bytes:
@@ -139,21 +114,32 @@ class Fingerprints:
         kind = type(obj)
         if kind is str or kind is Markup:
             out.append(f"s{len(obj)}:{obj}")
-        elif obj is None or kind is bool or kind is int or kind is float:
-            out.append(f"{kind.__name__[0]}{obj!r}")
         elif kind is Article:
             out.append("A" + obj.path)
         elif kind is list or kind is tuple:
+            if obj and all(type(item) is Article for item in obj):
+                out.append(("[A" if kind is list else "(A") + "\x1dA".join(a.path for a in obj))
+                return
+            if all(type(item) in SCALARS for item in obj):
+                out.append(("l" if kind is list else "t") + repr(obj))
+                return
             out.append("[" if kind is list else "(")
+            walk = self._walk
             for item in obj:
-                self._walk(item, out)
+                walk(item, out)
             out.append("]")
         elif kind is dict:
             out.append("{")
+            walk = self._walk
             for k, v in obj.items():
-                self._walk(k, out)
-                self._walk(v, out)
+                walk(k, out)
+                walk(v, out)
             out.append("}")
+        elif obj is None or kind is bool or kind is int or kind is float:
+            out.append(f"{kind.__name__[0]}{obj!r}")
+        elif kind in REPR_TYPES:
+            # Value objects of scalars, tuples and dicts: their repr says everything.
+            out.append(repr(obj))
         elif kind is TermInfo:
             out.append(f"I{obj.term.taxonomy}:{obj.term.slug}")
         elif kind is Term:
@@ -182,8 +168,8 @@ class Fingerprints:
             sub.append(">")
             token = SEP.join(sub)
             if kind in MEMO_TYPES:
-                # Model-owned value objects (timeline entries, events) recur on many
-                # pages; remember them (holding a reference, so the id stays theirs).
+                # Model-owned value objects (timeline entries) recur on many pages;
+                # remember them (holding a reference, so the id stays theirs).
                 self._memo[id(obj)] = (obj, token)
             out.append(token)
         elif kind is set or kind is frozenset:

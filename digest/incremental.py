@@ -14,30 +14,21 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
-from pathlib import Path
 from typing import Any
 
 from . import markdown, parallel
 from .articles import Article, parse_article
 from .cache import DB_NAME, BuildCache, CacheMiss, SourceRow, digest, seal, unseal
 from .config import load_site
-from .errors import Problem, ProblemList, relpath
+from .errors import Problem, ProblemList
 from .fingerprint import card_digest
 from .project import Content, Layout, _check_duplicates
+from .sources import SourceFile, file_bytes, scan_articles
 from .taxonomy import load_taxonomy
 
 PARSE_PARALLEL_MIN = 400  # files to parse before a process pool pays for itself
 RACY_NS = 2_000_000_000  # a file changed this close to when it was read is read again
 MEMO_LIMIT = 4096
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    path: Path
-    name: str  # relative to the project root, as in messages
-    sig: str  # size, mtime, inode, ctime: a change of any means "read it again"
-    changed_ns: int  # the later of mtime and ctime
 
 
 @dataclass(slots=True)
@@ -47,59 +38,6 @@ class LoadedContent:
     bodies: dict[str, bytes]  # article path -> Markdown key of the body
     parsed: int = 0  # files read and parsed (the rest came from the cache)
     files: list[SourceFile] = field(default_factory=list)
-
-
-def scan_articles(layout: Layout) -> list[SourceFile]:
-    """The article files in `article_files()` order, with their stat signatures."""
-    folder = layout.articles
-    if not folder.is_dir():
-        return []
-    root = layout.root.resolve()
-    try:
-        prefix = folder.resolve().relative_to(root).as_posix() + "/"
-    except ValueError:
-        prefix = None
-    found: list[tuple[list[str], Path, str, os.stat_result]] = []
-    stack: list[tuple[str, str]] = [(str(folder), "")]
-    while stack:
-        directory, relative = stack.pop()
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir and not entry.is_symlink():
-                stack.append((entry.path, relative + entry.name + "/"))
-            if fnmatchcase(entry.name, "*.md") and not entry.name.startswith("."):
-                path = Path(entry.path)
-                rel = relative + entry.name
-                if prefix is not None and not entry.is_symlink():
-                    name = prefix + rel
-                else:
-                    name = relpath(path, layout.root)
-                try:
-                    stat = os.stat(entry.path)
-                except OSError:
-                    continue
-                found.append((rel.split("/"), path, name, stat))
-    found.sort(key=lambda f: f[0])
-    return [SourceFile(path, name, _sig(stat), max(stat.st_mtime_ns, stat.st_ctime_ns))
-            for _, path, name, stat in found]
-
-
-def _sig(stat: os.stat_result) -> str:
-    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}:{stat.st_ctime_ns}"
-
-
-def file_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
 
 
 def markdown_key(code: bytes, text: str) -> bytes:
@@ -130,7 +68,8 @@ class _Parsed:
 def _parse_one(job: _ParseJob, index: int) -> _Parsed:
     source = job.files[index]
     checked = time.time_ns()
-    raw = source.path.read_bytes()
+    with open(source.path, "rb") as handle:
+        raw = handle.read()
     sha = digest(raw)
     try:
         text = raw.decode("utf-8")
@@ -158,7 +97,7 @@ def load_content_cached(layout: Layout, cache: BuildCache, code: bytes,
     config = load_site(layout.site_config, layout.root, problems)
     taxonomies = load_taxonomy(layout.taxonomy, layout.root, config, problems)
     ctx = digest(code, file_bytes(layout.site_config), file_bytes(layout.taxonomy))
-    files = scan_articles(layout) if files is None else files
+    files = scan_articles(layout.articles, layout.root) if files is None else files
     rows = cache.sources()
     results: list[tuple[Article | None, list[Problem], bytes | None] | None] = [None] * len(files)
     md_keys: list[bytes | None] = [None] * len(files)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .articles import Article, article_files, parse_article
-from .config import SiteConfig, load_site
 from .errors import Problem, ProblemList, relpath
-from .taxonomy import Taxonomies, load_taxonomy
+
+if TYPE_CHECKING:  # imported where used, so that `Layout` is cheap to import
+    from .articles import Article
+    from .config import SiteConfig
+    from .taxonomy import Taxonomies
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -59,6 +62,10 @@ class Content:
 
 def load_content(layout: Layout) -> Content:
     """Load and validate everything. Problems are collected across all files."""
+    from .articles import article_files, parse_article
+    from .config import load_site
+    from .taxonomy import load_taxonomy
+
     problems = ProblemList()
     config = load_site(layout.site_config, layout.root, problems)
     taxonomies = load_taxonomy(layout.taxonomy, layout.root, config, problems)

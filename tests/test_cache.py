@@ -17,10 +17,11 @@ from digest.articles import Article, Source
 from digest.build import BuildOptions, build
 from digest.cache import BuildCache, CacheMiss, digest, seal, unseal
 from digest.fingerprint import PURE_GLOBALS, Recorder
-from digest.incremental import load_content_cached, scan_articles
+from digest.incremental import load_content_cached
 from digest.model import build_model, related_articles, related_index, related_indices
 from digest.project import Layout, load_content, publishable
 from digest.render import Renderer
+from digest.sources import scan_articles
 from digest.write import safe_relative
 
 TODAY = dt.date.fromisoformat(GOLDEN_TODAY)
@@ -96,7 +97,7 @@ def test_cached_load_equals_plain_load(golden: Path) -> None:
     first = load_content_cached(layout, cache, code)
     second = load_content_cached(layout, cache, code)
     plain = load_content(layout)
-    assert first.parsed == len(scan_articles(layout)) and second.parsed == 0
+    assert first.parsed == len(scan_articles(layout.articles, layout.root)) and second.parsed == 0
     for loaded in (first, second):
         assert loaded.content.articles == plain.articles
         assert loaded.content.problems == plain.problems
@@ -145,7 +146,7 @@ def test_parse_context_change_reparses(golden: Path) -> None:
     taxonomy = golden / "content/taxonomy.yaml"
     taxonomy.write_text(taxonomy.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     again = load_content_cached(layout, cache, b"code")
-    assert again.parsed == len(scan_articles(layout))
+    assert again.parsed == len(scan_articles(layout.articles, layout.root))
     cache.close()
 
 
@@ -158,7 +159,7 @@ def test_scan_matches_article_files(golden: Path) -> None:
     (golden / "content/articles/2024/02/a").mkdir()
     (golden / "content/articles/2024/02/a/c.md").write_text("x", encoding="utf-8")
     layout = Layout(golden)
-    assert [(s.path, s.name) for s in scan_articles(layout)] == [
+    assert [(Path(s.path), s.name) for s in scan_articles(layout.articles, layout.root)] == [
         (p, relpath(p, golden)) for p in article_files(layout.articles)]
 
 

@@ -31,6 +31,7 @@ T = TypeVar("T")
 # Runs of non-word characters, except a lone space (already what we want, and common).
 _NON_WORD = re.compile(r"(?! (?![\W_]))[\W_]+")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{0,4}$")
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 @cache
@@ -39,12 +40,20 @@ def _combining_marks() -> dict[int, None]:
     return {c: None for c in range(0x300, 0x10000) if unicodedata.combining(chr(c))}
 
 
+def _fold_unicode(text: str) -> str:
+    # The steps of schema.normalise, in its order, each one a C-level call: compatibility
+    # forms, case, letters without a decomposition, then accents split off and dropped.
+    text = unicodedata.normalize("NFKD", text).casefold().translate(LETTER_FOLDS)
+    text = unicodedata.normalize("NFKD", text).translate(_combining_marks())
+    if _ASTRAL.search(text):  # combining marks beyond the table (rare): one by one
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return text
+
+
 def fold_many(texts: Sequence[str]) -> list[str]:
     """`fold` of each text, with the Unicode work done once for all of them."""
-    joined = "\x00".join(t.replace("\x00", " ") for t in texts).casefold()
-    if not joined.isascii():
-        joined = joined.translate(LETTER_FOLDS)
-        joined = unicodedata.normalize("NFKD", joined).translate(_combining_marks())
+    joined = "\x00".join(t.replace("\x00", " ") for t in texts)
+    joined = joined.casefold() if joined.isascii() else _fold_unicode(joined)
     return [_NON_WORD.sub(" ", piece).strip() for piece in joined.split("\x00")]
 
 
@@ -52,12 +61,9 @@ def fold(text: str) -> str:
     """Folded text: the same key as `schema.normalise`, fast on long documents.
 
     `normalise` strips accents character by character in Python; documents are long,
-    so this does the same with C-level `translate` calls (a test checks both agree).
+    so this does the same with C-level calls (a test checks both agree).
     """
-    folded = text.casefold()
-    if not folded.isascii():
-        folded = folded.translate(LETTER_FOLDS)
-        folded = unicodedata.normalize("NFKD", folded).translate(_combining_marks())
+    folded = text.casefold() if text.isascii() else _fold_unicode(text)
     return _NON_WORD.sub(" ", folded).strip()
 
 
