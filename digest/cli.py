@@ -151,18 +151,21 @@ def serve(root: Path, port: int, drafts: bool, out: Path | None, search: bool) -
     run_serve(root, port=port, drafts=drafts, out=out, search=search)
 
 
-def _register_optional() -> None:
-    # Ingestion lives in its own package; its commands register here.
-    try:
-        from .ingest.cli import feeds, ingest
-    except ImportError:  # pragma: no cover - only while ingestion is being written
-        return
+def _register_ingest() -> None:
+    # Ingestion lives in its own package (and imports httpx and feedparser): its
+    # commands are registered here, imported only once the CLI is loaded.
+    from .ingest.cli import feeds, ingest
+
     cli.add_command(ingest)
     cli.add_command(feeds)
 
 
-_register_optional()
+_register_ingest()
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except DigestError as exc:  # a stage raised outside a command's own handling
+        report_problems(exc.problems, None)
+        sys.exit(1)

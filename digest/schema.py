@@ -16,7 +16,7 @@ from .yamlsrc import Mapping, Sequence, line_of
 
 _NON_WORD = re.compile(r"[\W_]+")
 # Letters that Unicode does not decompose into a base letter and an accent.
-_FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d",
+LETTER_FOLDS = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d",
                        "ð": "d", "þ": "th", "ı": "i", "ħ": "h"})
 
 
@@ -28,7 +28,7 @@ def normalise(text: str) -> str:
     every script are kept (a Chinese name stays a name); only accents and punctuation go.
     """
     # Compatibility forms first (𝑨 -> A), then case, then accents split off.
-    folded = unicodedata.normalize("NFKD", text).casefold().translate(_FOLD)
+    folded = unicodedata.normalize("NFKD", text).casefold().translate(LETTER_FOLDS)
     decomposed = unicodedata.normalize("NFKD", folded)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", stripped).strip()

@@ -23,7 +23,7 @@ from functools import cache
 from itertools import accumulate
 from typing import Generic, TypeVar
 
-from ..schema import _FOLD as LETTER_FOLDS
+from ..schema import LETTER_FOLDS
 from ..schema import normalise
 
 T = TypeVar("T")
