@@ -493,12 +493,22 @@ CACHE_CONTENT = {cache}
 LOAD_CONTENT_CACHE = {cache}
 CACHE_PATH = "cache"
 RELATIVE_URLS = False
+THEME = "theme"
 """
 
 
 def write_pelican(corpus: Corpus, root: Path, cache: bool = True) -> None:
     """The corpus as a Pelican site: every term a tag (Pelican has tags and one category)."""
     (root / "content").mkdir(parents=True, exist_ok=True)
+    try:  # the default theme, copied so that the benchmark can edit a template
+        import pelican
+
+        theme = Path(pelican.__file__).parent / "themes" / "notmyidea"
+        if (root / "theme").exists():
+            shutil.rmtree(root / "theme")
+        shutil.copytree(theme, root / "theme")
+    except ImportError:
+        pass
     (root / "pelicanconf.py").write_text(
         PELICAN_CONF.format(page=PAGE_SIZE, cache=cache), encoding="utf-8")
     names = {t.slug: t.name for terms in corpus.terms.values() for t in terms}

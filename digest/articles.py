@@ -16,7 +16,7 @@ from . import yamlsrc
 from .config import SiteConfig
 from .dates import DateError, as_utc, day_of, parse_moment
 from .errors import Problem, ProblemList, did_you_mean
-from .schema import Checker, describe
+from .schema import Checker, describe, is_http_url
 from .taxonomy import Taxonomies
 from .yamlsrc import Mapping, Sequence
 
@@ -100,6 +100,7 @@ def parse_article(
                     'YAML (title, date, ...), then a closing "---" line')
         return None, problems.items
     front, body, body_line = split
+    _check_control_characters(check, body, body_line)
     try:
         data = yamlsrc.load(front, first_line=2)
     except yamlsrc.YamlProblem as exc:
@@ -161,6 +162,18 @@ def parse_article(
     return article, problems.items
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_control_characters(check: Checker, body: str, body_line: int) -> None:
+    """Control characters (often pasted from PDFs) are invisible and invalid in XML feeds."""
+    for number, line in enumerate(body.split("\n"), start=body_line):
+        found = _CONTROL.search(line)
+        if found:
+            check.error(number, f"the body contains the control character U+{ord(found.group()):04X}; "
+                        "delete it (it is invisible, and not allowed in feeds)")
+
+
 def _plain(value: Any) -> Any:
     """Mapping/Sequence -> dict/list, so data handed on carries no parser types."""
     if isinstance(value, dict):
@@ -193,8 +206,12 @@ def _sources(check: Checker, data: Mapping) -> tuple[Source, ...]:
     sources: list[Source] = []
     for index, item in enumerate(raw):
         line = raw.line_of(index)
-        if isinstance(item, str) and item.startswith(("http://", "https://")):
-            sources.append(Source(name=_host(item), url=item))
+        if isinstance(item, str):
+            if is_http_url(item):
+                sources.append(Source(name=_host(item), url=item))
+            else:
+                check.error(line, f'a source must be an http(s) URL or a mapping {{name, url, lang}}, '
+                            f'got "{item}"')
             continue
         if not isinstance(item, Mapping):
             check.error(line, f"a source must be a mapping {{name, url, lang}}, got {describe(item)}")
@@ -215,6 +232,8 @@ def _host(url: str) -> str:
 
 
 def _terms(check: Checker, data: Mapping, tax: str, taxonomies: Taxonomies) -> tuple[str, ...]:
+    if not taxonomies.available:
+        return ()
     slugs: list[str] = []
     for value, line in check.text_list(data, tax):
         slug = taxonomies.resolve(tax, value)

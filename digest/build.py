@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .sources import SourceFile
     from .write import SiteWriter, StagedWriter
 
+SEP, DEP_SEP, EVERYTHING = "\x1f", "\x1e", "*"  # as in digest.fingerprint (not imported here)
 RENDER_PARALLEL_MIN = 300  # pages to render before a process pool pays for itself
 RELATED_PARALLEL_MIN = 3000  # articles
 SEARCH_DIR = "pagefind/"
@@ -92,6 +93,8 @@ class _SiteState:
     recorded: int  # time.time_ns() when the build started
     horizon: dt.date | None  # the first day a scheduled article goes live
     result: dict[str, Any]
+    structure: bytes = b""  # the site model but for article bodies (see _structure)
+    bodies: dict[str, bytes] = field(default_factory=dict)  # article path -> body key
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
@@ -123,21 +126,22 @@ def _build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCache,
     code = code_digest()
     files = scan_articles(layout.articles, layout.root)
     inputs = _inputs_digest(options, layout, out, code, files, recorded) if cache.enabled else None
-    if inputs is not None:
-        previous = _previous_state(cache, site_key)
-        if (previous is not None and previous.inputs == inputs
-                and (previous.horizon is None or today < previous.horizon)
-                and _walk_output(out) == cache.output_stats(site_key)):
-            result = BuildResult(**previous.result)
-            result.written = result.removed = result.rendered = result.parsed = 0
-            result.unchanged = result.files
-            return result
-    return _full_build(options, layout, out, cache, progress, code, files, inputs, recorded, today)
+    previous = _previous_state(cache, site_key, code) if cache.enabled else None
+    if (inputs is not None and previous is not None and previous.inputs == inputs
+            and (previous.horizon is None or today < previous.horizon)
+            and _walk_output(out) == cache.output_stats(site_key)):
+        result = BuildResult(**previous.result)
+        result.written = result.removed = result.rendered = result.parsed = 0
+        result.unchanged = result.files
+        return result
+    return _full_build(options, layout, out, cache, progress, code, files, inputs, recorded, today,
+                       previous)
 
 
 def _full_build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCache,
                 progress: Progress | None, code: bytes, files: list[SourceFile],
-                inputs: bytes | None, recorded: int, today: dt.date) -> BuildResult:
+                inputs: bytes | None, recorded: int, today: dt.date,
+                previous: _SiteState | None) -> BuildResult:
     from . import markdown
     from .config import normalise_base_url
     from .fingerprint import Fingerprints, Recorder, globals_token
@@ -163,6 +167,14 @@ def _full_build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCa
     lap("model")
     renderer = Renderer(model, layout.templates, model.config.base_url)
     renderer.env.auto_reload = False  # the theme does not change during a build
+    if cache.enabled and cache.folder is not None:
+        import jinja2
+
+        # Compiled templates, keyed by each template's source: a warm build skips compiling.
+        with contextlib.suppress(OSError):
+            (cache.folder / "jinja").mkdir(exist_ok=True)
+            renderer.env.bytecode_cache = jinja2.FileSystemBytecodeCache(
+                str(cache.folder / "jinja"))
     recorder = Recorder()
     recorder.install(renderer.env)
     fingerprints = Fingerprints(model, b"", loaded.cards, loaded.bodies)
@@ -172,21 +184,35 @@ def _full_build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCa
     store = MarkdownStore(cache, code)
     result = BuildResult(articles=len(model.articles), parsed=loaded.parsed, scheduled=scheduled,
                          warnings=[p for p in content.problems if p.severity == "warning"])
+    structure = _structure(fingerprints)
+    # Only article bodies changed since this output was built: every page's static key is
+    # the one it had, and only pages that read a changed body (or everything) are stale.
+    same_structure = previous is not None and previous.structure == structure
+    changed_bodies: set[str] | None = None
+    if same_structure and previous is not None:
+        changed_bodies = {f"A{SEP}{path}{SEP}b" for path, key in loaded.bodies.items()
+                          if previous.bodies.get(path) != key}
+        if changed_bodies:
+            changed_bodies.add(EVERYTHING)
     with markdown.cached(store):
         all_pages = list(pages(model))
         lap("pages")
-        plan = _plan(model, all_pages, renderer, fingerprints, layout.templates, result)
+        old_rows = cache.outputs(str(out))
+        plan = _plan(model, all_pages, renderer, fingerprints, layout.templates, result,
+                     old_rows if same_structure else None)
         lap("plan")
-        previous = _previous_state(cache, str(out)) if cache.enabled else None
         _produce(options, out, cache, plan, renderer, recorder, fingerprints, store, model, result,
-                 int(previous.result.get("indexed", 0)) if previous is not None else 0, progress)
+                 int(previous.result.get("indexed", 0)) if previous is not None else 0, progress,
+                 old_rows, changed_bodies)
     store.close()
     lap("produce")
     if cache.enabled:
-        state = _SiteState(inputs, recorded, min(later, default=None), _plain_result(result))
+        state = _SiteState(inputs, recorded, min(later, default=None), _plain_result(result),
+                           structure, dict(loaded.bodies))
+        stored = {f.name: getattr(state, f.name) for f in fields(state)} | {"code": code}
         with cache.transaction() as db:
             if db is not None:
-                cache.put_site(db, str(out), _generation(), state, None)
+                cache.put_site(db, str(out), _generation(), stored, None)
     return result
 
 
@@ -222,7 +248,10 @@ class Output:
 
 
 def _plan(model: SiteModel, all_pages: list[Page], renderer: Renderer, fp: Fingerprints,
-          templates: Path, result: BuildResult) -> list[Output]:
+          templates: Path, result: BuildResult,
+          known: dict[str, OutputRow] | None = None) -> list[Output]:
+    """Every output file. With `known` (the site model's structure is unchanged), pages
+    keep the static keys they had, without walking their contexts again."""
     from . import outputs, urls
 
     config = model.config
@@ -232,7 +261,9 @@ def _plan(model: SiteModel, all_pages: list[Page], renderer: Renderer, fp: Finge
     sitemap_entries: list[tuple[str, dt.date | None]] = []
     for page in all_pages:
         path = urls.output_file(page.path)
-        plan[path] = Output(path, fp.key(page), page=page)
+        row = known.get(path) if known is not None else None
+        plan[path] = Output(path, row.key if row is not None and row.key else fp.key(page),
+                            page=page)
         if page.kind != "error":
             sitemap_entries.append((page.path, _lastmod(page)))
         if page.kind == "term":
@@ -288,6 +319,17 @@ def _plan(model: SiteModel, all_pages: list[Page], renderer: Renderer, fp: Finge
                 plan[path] = Output(path, digest("static", path, data),
                                     make=lambda data=data: data)  # type: ignore[misc]
     return list(plan.values())
+
+
+def _structure(fp: Fingerprints) -> bytes:
+    """Everything pages are made from except article bodies: the base (code, theme,
+    config), the taxonomy, and every article's card fields in site order (from which the
+    related lists, the timeline and the term listings are computed)."""
+    model = fp.model
+    parts: list[bytes | str] = [fp.base, fp._taxonomy()]
+    for article in model.articles:
+        parts += [article.path, fp.cards.get(article.path, b"")]
+    return digest(*parts)
 
 
 def _lastmod(page: Page) -> dt.date | None:
@@ -407,14 +449,14 @@ def _link_blob(job: _RenderJob, source: str, name: str, stat: os.stat_result) ->
 def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Output],
              renderer: Renderer, recorder: Recorder, fp: Fingerprints, store: MarkdownStore,
              model: SiteModel, result: BuildResult, previous_indexed: int,
-             progress: Progress | None) -> None:
+             progress: Progress | None, old_rows: dict[str, OutputRow],
+             changed_bodies: set[str] | None) -> None:
     from . import parallel
     from .write import SiteWriter, StagedWriter
 
     site_key = str(out)
     staged = cache.enabled and out.is_dir()
     walked = _walk_output(out) if staged else {}
-    old_rows = cache.outputs(site_key)
     rows: dict[str, OutputRow] = {}
     restore: list[tuple[int, Any]] = []
     dirty: list[int] = []
@@ -425,7 +467,8 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
             continue
         row = old_rows.get(item.path)
         if (row is not None and row.key == item.key and walked.get(item.path) == (row.size, row.mtime)
-                and fp.depsum(row.deps) == row.depsum):
+                and (fp.depsum(row.deps) == row.depsum if changed_bodies is None else
+                     changed_bodies.isdisjoint(row.deps.split(DEP_SEP)) if row.deps else True)):
             rows[item.path] = row  # up to date, and in place
         else:
             candidates.append(index)
@@ -646,12 +689,17 @@ def _related_chunk(indices: range) -> list[tuple[int, list[int]]]:
 # -- the no-change check ----------------------------------------------------------------
 
 
-def _previous_state(cache: BuildCache, site_key: str) -> _SiteState | None:
+def _previous_state(cache: BuildCache, site_key: str, code: bytes) -> _SiteState | None:
+    """The state the last build of this output left, if made by this very code."""
     try:
-        state = cache.site_state(site_key)
-    except CacheMiss:
+        stored = cache.site_state(site_key)
+        if not isinstance(stored, dict) or stored.pop("code", None) != code:
+            return None
+        state = _SiteState(**stored)
+        BuildResult(**state.result)
+        return state
+    except (CacheMiss, TypeError, ValueError):
         return None
-    return state if isinstance(state, _SiteState) else None
 
 
 def _inputs_digest(options: BuildOptions, layout: Layout, out: Path, code: bytes,

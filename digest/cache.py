@@ -55,12 +55,12 @@ CREATE TABLE IF NOT EXISTS blobs (
 
 def digest(*parts: bytes | str) -> bytes:
     """A 128-bit BLAKE2b digest of the parts, each length-prefixed (no ambiguity)."""
-    h = hashlib.blake2b(digest_size=DIGEST_SIZE)
+    chunks: list[bytes] = []
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.digest()
+        chunks.append(len(data).to_bytes(8, "little"))
+        chunks.append(data)
+    return hashlib.blake2b(b"".join(chunks), digest_size=DIGEST_SIZE).digest()
 
 
 def seal(value: Any) -> bytes:

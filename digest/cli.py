@@ -37,6 +37,15 @@ def report_problems(problems: list[Problem], annotations: bool | None) -> None:
             click.echo(problem.annotation())
 
 
+def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .schema import is_http_url
+
+    if value is not None and not is_http_url(value):
+        raise click.BadParameter(f'expected an absolute http(s) URL such as '
+                                 f'https://org.github.io/repo/, got "{value}"')
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="digest")
 def cli() -> None:
@@ -48,7 +57,8 @@ def cli() -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: ROOT/site).")
 @click.option("--drafts", is_flag=True, help="Include draft articles.")
-@click.option("--base-url", default=None, help="Override site.yaml's base_url (e.g. the Pages URL).")
+@click.option("--base-url", default=None, callback=_check_base_url,
+              help="Override site.yaml's base_url (e.g. the Pages URL).")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Publish as of this day (articles dated later are scheduled).")
 @click.option("--search/--no-search", default=True, show_default=True,
@@ -79,12 +89,24 @@ def build(root: Path, out: Path | None, drafts: bool, base_url: str | None,
 @ANNOTATIONS_OPTION
 def check(root: Path, annotations: bool | None) -> None:
     """Validate the content; list every problem and exit 1 if there are errors."""
+    from .errors import ProblemList
+    from .ingest.feedsconfig import load_feeds
+    from .ingest.settings import load_settings
     from .project import Layout, load_content
 
-    content = load_content(Layout(root))
-    report_problems(content.problems, annotations)
-    errors = sum(1 for p in content.problems if p.severity == "error")
-    warnings = len(content.problems) - errors
+    layout = Layout(root)
+    content = load_content(layout)
+    problems = ProblemList()
+    problems.extend(content.problems)
+    if content.config.loaded:
+        # The ingestion side of the contract too: the feed list and the `ingest:` settings.
+        load_settings(root, content.config, problems)
+        if layout.feeds.is_file():
+            load_feeds(layout.feeds, root, content.config, problems)
+    found = sorted(problems.items, key=lambda p: (p.path, p.line, p.message))
+    report_problems(found, annotations)
+    errors = sum(1 for p in found if p.severity == "error")
+    warnings = len(found) - errors
     click.echo(f"checked {len(content.articles):,} articles, "
                f"{sum(len(t) for t in content.taxonomies.terms.values()):,} terms: "
                f"{errors} error{'s' if errors != 1 else ''}, "

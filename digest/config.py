@@ -7,15 +7,25 @@ taxonomy loader checks terms against that declaration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from babel import Locale, UnknownLocaleError
 
 from . import yamlsrc
 from .errors import ProblemList, relpath
 from .schema import Checker, describe
 from .yamlsrc import Mapping, Sequence
 
+TAXONOMY_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Folders of the site, and keys of articles and events that a taxonomy key would shadow.
+RESERVED_TAXONOMY_KEYS = frozenset({
+    "articles", "page", "timeline", "search", "data", "static", "pagefind", "feed",
+    "title", "date", "updated", "lang", "summary", "sources", "mentions", "status",
+    "ingested", "extra", "label", "source", "uncertain",
+})
 FIELD_TYPES = ("text", "choice", "date", "terms", "amount", "url")
 LANGUAGES = ("en", "fr", "de", "es", "it")
 
@@ -72,6 +82,7 @@ class SiteConfig:
     taxonomies: tuple[TaxonomySpec, ...] = ()
     ingest: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    loaded: bool = True  # False when site.yaml could not be read: nothing else is checked
 
     @property
     def base_path(self) -> str:
@@ -89,6 +100,14 @@ class SiteConfig:
     @property
     def taxonomy_keys(self) -> tuple[str, ...]:
         return tuple(spec.key for spec in self.taxonomies)
+
+
+def _known_locale(tag: str) -> bool:
+    try:
+        Locale.parse(tag.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return False
+    return True
 
 
 def normalise_base_url(url: str) -> str:
@@ -146,6 +165,10 @@ def parse_site(data: Any, path: str, problems: ProblemList) -> SiteConfig:
     check.keys(data, SITE_KEYS, "the site configuration")
     base_url = check.url(data, "base_url") or "http://localhost:8000/"
     language = check.text(data, "language") or "en"
+    if not _known_locale(language):
+        check.error(data.line_of("language"), f'"language" must be a language Babel knows, such as '
+                    f'en, fr, de-CH or pt-BR, got "{language}"')
+        language = "en"
     languages = tuple(v for v, _ in check.text_list(data, "languages")) or LANGUAGES
     taxonomies: list[TaxonomySpec] = []
     raw = data.get("taxonomies")
@@ -156,6 +179,14 @@ def parse_site(data: Any, path: str, problems: ProblemList) -> SiteConfig:
     else:
         for key, spec in raw.items():
             line = raw.line_of(key)
+            if not TAXONOMY_KEY.match(key):
+                check.error(line, f'taxonomy "{key}" must be a slug (lowercase letters, digits, '
+                            "hyphens): it names the taxonomy's folder in the site")
+                continue
+            if key in RESERVED_TAXONOMY_KEYS:
+                check.error(line, f'"{key}" cannot be a taxonomy: the name is used by the site '
+                            "or the article format; choose another")
+                continue
             if spec is None:
                 spec = Mapping(line)
             if not isinstance(spec, Mapping):
@@ -208,16 +239,16 @@ def load_site(path: Path, root: Path, problems: ProblemList) -> SiteConfig:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         problems.add(name, 1, "the site configuration is missing: create content/site.yaml")
-        return parse_site(Mapping(), name, ProblemList())
+        return replace(parse_site(Mapping(), name, ProblemList()), loaded=False)
     except UnicodeDecodeError as exc:
         problems.add(name, 1, f"not valid UTF-8 ({exc.reason})")
-        return parse_site(Mapping(), name, ProblemList())
+        return replace(parse_site(Mapping(), name, ProblemList()), loaded=False)
     problems.remember_source(name, text)
     try:
         data = yamlsrc.load(text)
     except yamlsrc.YamlProblem as exc:
         problems.add(name, exc.line, exc.message)
-        data = Mapping()
+        return replace(parse_site(Mapping(), name, ProblemList()), loaded=False)
     return parse_site(data, name, problems)
 
 

@@ -13,10 +13,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+_PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
 
 
 class DateError(ValueError):
@@ -35,6 +38,12 @@ class PartialDate:
     @property
     def start(self) -> dt.date:
         return dt.date(self.year, self.month, self.day)
+
+    @property
+    def sort_key(self) -> tuple[dt.date, int]:
+        """At the start of its period; on the same first day, the whole year, then the
+        month, then the day, so a timeline never repeats a month heading."""
+        return (self.start, _PRECISION_RANK[self.precision])
 
     def iso(self) -> str:
         if self.precision == "year":
@@ -60,6 +69,8 @@ def parse_partial(value: object) -> PartialDate:
         match = _PARTIAL.match(value.strip())
         if match:
             year, month, day = match.groups()
+            if int(year) < 1:
+                raise DateError(f'"{value}" has no year 0; write a year from 1 on')
             try:
                 if day:
                     dt.date(int(year), int(month), int(day))
@@ -113,21 +124,22 @@ def as_utc(value: dt.date | dt.datetime) -> dt.datetime:
 
 
 @lru_cache(maxsize=32)
-def _locale(lang: str) -> Locale:
+def locale_for(lang: str) -> Locale:
+    """Babel's locale for a BCP 47 tag ("en-GB" -> en_GB); English when unknown."""
     try:
         return Locale.parse(lang.replace("-", "_"))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnknownLocaleError):
         return Locale.parse("en")
 
 
 def format_day(value: dt.date | dt.datetime, lang: str, form: str = "long") -> str:
     """26 February 2024 / 26 février 2024 / 26. Februar 2024."""
-    return str(format_date(day_of(value), format=form, locale=_locale(lang)))
+    return str(format_date(day_of(value), format=form, locale=locale_for(lang)))
 
 
 def format_partial(value: PartialDate, lang: str) -> str:
     """Shown with its precision: "2023", "September 2023", "12 September 2023"."""
-    locale = _locale(lang)
+    locale = locale_for(lang)
     if value.precision == "year":
         return str(value.year)
     if value.precision == "month":
@@ -137,4 +149,4 @@ def format_partial(value: PartialDate, lang: str) -> str:
 
 def format_month(year: int, month: int, lang: str) -> str:
     """Standalone month name for a timeline heading: "February 2024", "février 2024"."""
-    return str(format_skeleton("yMMMM", dt.date(year, month, 1), locale=_locale(lang)))
+    return str(format_skeleton("yMMMM", dt.date(year, month, 1), locale=locale_for(lang)))

@@ -51,7 +51,7 @@ class ProblemList:
         self._lines: dict[str, list[str]] = {}
 
     def remember_source(self, path: str, text: str) -> None:
-        self._lines[path] = text.splitlines()
+        self._lines[path] = text.split("\n")
 
     def add(self, path: str, line: int, message: str, severity: str = "error") -> None:
         lines = self._lines.get(path, [])

@@ -98,12 +98,23 @@ def load_content_cached(layout: Layout, cache: BuildCache, code: bytes,
     taxonomies = load_taxonomy(layout.taxonomy, layout.root, config, problems)
     ctx = digest(code, file_bytes(layout.site_config), file_bytes(layout.taxonomy))
     files = scan_articles(layout.articles, layout.root) if files is None else files
-    rows = cache.sources()
     results: list[tuple[Article | None, list[Problem], bytes | None] | None] = [None] * len(files)
     md_keys: list[bytes | None] = [None] * len(files)
+    warm_key = (str(cache.folder), ctx)
+    warm = _WARM.get(warm_key, {}) if cache.enabled else {}
+    cold: list[int] = []
+    for index, source in enumerate(files):
+        hit = warm.get(source.name)
+        if hit is not None and hit.sig == source.sig and hit.checked - source.changed_ns > RACY_NS:
+            results[index] = hit.result
+            md_keys[index] = hit.md
+        else:
+            cold.append(index)
+    rows = cache.sources() if cold or len(warm) != len(files) else {}
     todo: list[int] = []
     touched: list[tuple[str, str, int]] = []
-    for index, source in enumerate(files):
+    for index in cold:
+        source = files[index]
         row = rows.get(source.name)
         if row is None or row.ctx != ctx:
             todo.append(index)
@@ -115,6 +126,8 @@ def load_content_cached(layout: Layout, cache: BuildCache, code: bytes,
                 todo.append(index)
                 continue
             touched.append((source.name, source.sig, checked))
+            row = SourceRow(row.path, source.sig, checked, row.sha, row.ctx, row.data, row.md)
+            rows[source.name] = row
         try:
             results[index] = unseal(row.data)
             md_keys[index] = row.md
@@ -130,7 +143,7 @@ def load_content_cached(layout: Layout, cache: BuildCache, code: bytes,
         tasks = [todo[i: i + size] for i in range(0, len(todo), size)]
         for batch in parallel.run(_parse_chunk, tasks, job, count):
             parsed.extend(batch)
-    if parsed or touched or len(rows) != len(files):
+    if parsed or touched or (rows and len(rows) != len(files)):
         _save_sources(cache, files, rows, parsed, touched, ctx)
     for item in parsed:
         results[item.index] = unseal(item.data)
@@ -148,7 +161,40 @@ def load_content_cached(layout: Layout, cache: BuildCache, code: bytes,
             bodies[article.path] = md_keys[index] or markdown_key(code, article.body)
     _check_duplicates(articles, problems)
     content = Content(config, taxonomies, articles, problems.items)
+    if cache.enabled:
+        _remember_warm(warm_key, warm, files, results, md_keys, rows, parsed)
     return LoadedContent(content, cards, bodies, len(parsed), files)
+
+
+@dataclass(frozen=True, slots=True)
+class _Warm:
+    sig: str
+    checked: int
+    result: tuple[Article | None, list[Problem], bytes | None]
+    md: bytes | None
+
+
+# The last build's articles in this process, by cache folder and parse context: a
+# preview server rebuilds in one process and, for files whose stat signature is the
+# same (and not changed just before being read), skips reading the cache at all.
+_WARM: dict[tuple[str, bytes], dict[str, _Warm]] = {}
+
+
+def _remember_warm(key: tuple[str, bytes], warm: dict[str, _Warm], files: list[SourceFile],
+                   results: list[Any], md_keys: list[bytes | None], rows: dict[str, SourceRow],
+                   parsed: list[_Parsed]) -> None:
+    checked = {item.index: item.checked for item in parsed}
+    fresh: dict[str, _Warm] = {}
+    for index, source in enumerate(files):
+        row = rows.get(source.name)
+        when = checked.get(index)
+        if when is None:
+            old = warm.get(source.name)
+            when = (row.checked if row is not None and row.sig == source.sig
+                    else old.checked if old is not None else 0)
+        fresh[source.name] = _Warm(source.sig, when, results[index], md_keys[index])
+    _WARM.clear()
+    _WARM[key] = fresh
 
 
 def _parse_chunk(chunk: list[int]) -> list[_Parsed]:

@@ -6,6 +6,7 @@ and by ingestion from hostile feeds, and the page must not run what they typed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -15,7 +16,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-RENDERER_VERSION = "1"  # bump when the output of render() changes, to invalidate caches
+RENDERER_VERSION = "2"  # bump when the output of render() changes, to invalidate caches
 
 
 @lru_cache(maxsize=1)
@@ -23,9 +24,15 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=3, permalink=False)
+    # Heading ids get a prefix so "## Main" cannot collide with the page's own ids.
+    md.use(anchors_plugin, min_level=2, max_level=3, permalink=False,
+           slug_func=lambda title: "h-" + _slug(title))
     md.validateLink = _safe_link  # type: ignore[method-assign]
     return md
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^\w-]+", "", re.sub(r"\s+", "-", title.strip().lower())) or "section"
 
 
 def _safe_link(url: str) -> bool:

@@ -40,9 +40,9 @@ class TimelineEntry:
     event: Event | None = None
 
     @property
-    def sort_key(self) -> tuple[dt.date, int, str]:
+    def sort_key(self) -> tuple[tuple[dt.date, int], int, str]:
         # Events before articles on the same day: the milestone, then the coverage.
-        return (self.date.start, 0 if self.kind == "event" else 1, self.title)
+        return (self.date.sort_key, 0 if self.kind == "event" else 1, self.title)
 
     @property
     def filter_slugs(self) -> str:

@@ -9,9 +9,11 @@ from pathlib import Path
 import yaml
 from slugify import slugify
 
+from .articles import LANG
 from .config import load_site
 from .errors import ProblemList
 from .project import Layout
+from .schema import is_http_url
 from .taxonomy import load_taxonomy
 
 SLUG_MAX = 80
@@ -56,6 +58,11 @@ def create_article(
                 raise NewArticleError(f'unknown {tax} "{value}"{hint}; add it to '
                                       "content/taxonomy.yaml first")
             resolved.setdefault(tax, []).append(slug)
+    for url in sources or []:
+        if not is_http_url(url):
+            raise NewArticleError(f'--source must be an http(s) URL, got "{url}"')
+    if lang is not None and not LANG.match(lang):
+        raise NewArticleError(f'--lang must be a language code such as fr or de-CH, got "{lang}"')
     path = article_path(layout.articles, day, title)
     front: dict[str, object] = {"title": title.strip(), "date": day, "lang": lang or config.language,
                                 "summary": summary or "One or two sentences in your own words."}

@@ -17,7 +17,7 @@ from . import markdown, urls
 from .articles import Article
 from .model import SiteModel
 from .taxonomy import Amount
-from .urls import Links
+from .urls import Links, with_base_path
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -35,7 +35,7 @@ def _tag_uri(links: Links, article: Article) -> str:
 
 
 def _content_html(article: Article, links: Links) -> str:
-    html = markdown.render(article.body)
+    html = with_base_path(markdown.render(article.body), links.base_path)
     sources = "".join(
         f'<li><a href="{_attr(s.url)}">{_text(s.name)}</a></li>' for s in article.sources
     )
@@ -85,6 +85,8 @@ def atom_feed(
         if article.summary:
             ET.SubElement(entry, f"{{{ATOM}}}summary").text = article.summary
         content = ET.SubElement(entry, f"{{{ATOM}}}content", type="html")
+        # Footnote links (#fn1) resolve against the article's page.
+        content.set("{http://www.w3.org/XML/1998/namespace}base", links.absolute(article.url))
         content.text = _content_html(article, links)
         for tax, slug in article.all_terms():
             term = model.taxonomies.get(tax, slug)

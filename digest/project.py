@@ -64,12 +64,15 @@ def load_content(layout: Layout) -> Content:
     """Load and validate everything. Problems are collected across all files."""
     from .articles import article_files, parse_article
     from .config import load_site
-    from .taxonomy import load_taxonomy
+    from .taxonomy import Taxonomies, load_taxonomy
 
     problems = ProblemList()
     config = load_site(layout.site_config, layout.root, problems)
-    taxonomies = load_taxonomy(layout.taxonomy, layout.root, config, problems)
     articles: list[Article] = []
+    if not config.loaded:  # nothing else can be checked against a config we could not read
+        return Content(config, Taxonomies(config.taxonomies, {}, available=False), articles,
+                       problems.items)
+    taxonomies = load_taxonomy(layout.taxonomy, layout.root, config, problems)
     for path in article_files(layout.articles):
         name = relpath(path, layout.root)
         try:

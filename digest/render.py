@@ -8,6 +8,8 @@ parallel, or skipped when nothing they read has changed.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel import Locale
 from babel.core import get_global
 from babel.numbers import format_compact_decimal, format_decimal
 from markupsafe import Markup
@@ -23,7 +24,7 @@ from markupsafe import Markup
 from . import markdown, urls
 from .articles import Article
 from .config import TaxonomySpec
-from .dates import PartialDate, format_day, format_month, format_partial
+from .dates import PartialDate, format_day, format_month, format_partial, locale_for
 from .errors import DigestError, Problem, relpath
 from .i18n import translations
 from .model import SiteModel, TimelineEntry
@@ -150,7 +151,13 @@ def _pager(number: int, count: int, link: Any) -> dict[str, Any]:
 
 
 def _plain_description(term: Term) -> str:
-    return " ".join(term.description.split())[:300]
+    """The description as plain text for meta tags: Markdown rendered, tags dropped."""
+    text = html.unescape(_TAGS.sub(" ", markdown.render(term.description)))
+    return " ".join(text.split())[:300]
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
 
 
 class Renderer:
@@ -187,7 +194,8 @@ class Renderer:
             taxonomy_url=urls.taxonomy, term_feed_url=urls.term_feed,
             render_markdown=markdown.render, iso_date=_iso, og_locale=og_locale(self.lang),
         )
-        self.env.filters["markdown"] = lambda text: Markup(markdown.render(text))
+        self.env.filters["markdown"] = lambda text: Markup(
+            urls.with_base_path(markdown.render(text), self.links.base_path))
 
     def format_day(self, value: dt.date | dt.datetime, form: str = "long") -> str:
         return format_day(value, self.lang, form)
@@ -196,18 +204,18 @@ class Renderer:
         return format_partial(value, self.lang)
 
     def format_number(self, value: float) -> str:
-        return str(format_decimal(value, locale=self.lang))
+        return str(format_decimal(value, locale=locale_for(self.lang)))
 
     def format_amount(self, amount: Amount) -> str:
         """EUR 15 million / EUR 15 millions: the source's currency, never converted."""
-        number = format_compact_decimal(amount.value, format_type="long", locale=self.lang,
+        number = format_compact_decimal(amount.value, format_type="long", locale=locale_for(self.lang),
                                         fraction_digits=2)
         return f"{amount.currency}\u00a0{number}"
 
     def language_name(self, code: str) -> str:
         try:
-            name = Locale.parse(self.lang).languages.get(code.split("-")[0])
-        except (ValueError, TypeError):
+            name = locale_for(self.lang).languages.get(code.split("-")[0])
+        except (ValueError, TypeError):  # pragma: no cover - locale_for never raises
             name = None
         return str(name or code)
 

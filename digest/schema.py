@@ -10,9 +10,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ProblemList, did_you_mean
-from .yamlsrc import Mapping, Sequence, line_of
+from .yamlsrc import Mapping, Sequence
 
 _NON_WORD = re.compile(r"[\W_]+")
 # Letters that Unicode does not decompose into a base letter and an accent.
@@ -32,6 +33,20 @@ def normalise(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", folded)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", stripped).strip()
+
+
+_URL_UNSAFE = re.compile(r'[\s"<>\\^`{|}]')
+
+
+def is_http_url(value: str) -> bool:
+    """An absolute http(s) URL with a host, and no character that needs quoting."""
+    if _URL_UNSAFE.search(value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def describe(value: Any) -> str:
@@ -99,7 +114,7 @@ class Checker:
 
     def url(self, data: Mapping, key: str, *, required: bool = False) -> str | None:
         value = self.text(data, key, required=required)
-        if value is not None and not re.match(r"^https?://[^\s/]+\.[^\s]*$", value):
+        if value is not None and not is_http_url(value):
             self.error(data.line_of(key), f'"{key}" must be an http(s) URL, got "{value}"')
             return None
         return value
@@ -141,7 +156,3 @@ class Checker:
                 continue
             out.append((str(item), value.line_of(index)))
         return out
-
-
-def first_line(value: Any, default: int) -> int:
-    return line_of(value, default)

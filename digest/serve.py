@@ -313,7 +313,11 @@ def _handler_class(server: DevServer) -> type[SimpleHTTPRequestHandler]:
                 self.wfile.write(body)
 
         def do_HEAD(self) -> None:
-            self.do_GET()
+            path = urlsplit(self.path).path
+            if path in (EVENTS_PATH, STATUS_PATH) or not self._html_request(path):
+                super().do_HEAD()  # static files: headers only, from the base class
+                return
+            self.do_GET()  # pages: _send() leaves the body out for HEAD
 
         def _events(self) -> None:
             """Server-Sent Events: the build number now, then after every build."""

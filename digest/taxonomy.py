@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +55,20 @@ class Event:
     uncertain: bool = False
     terms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # e.g. the regulator
     line: int = 0
+    anchor: str = ""  # fragment id on the term page, unique within the term
 
-    @property
-    def anchor(self) -> str:
-        """A fragment id that survives edits elsewhere in the taxonomy file."""
-        words = normalise(self.label).split()[:6]
-        return "event-" + self.date.iso() + "-" + "-".join(words)
+
+def event_anchor(date: PartialDate, label: str, taken: set[str]) -> str:
+    """A fragment id that survives edits elsewhere in the taxonomy file: the date and
+    the label's first words, with a number when two events of a term would share it."""
+    words = [w for w in normalise(label).split() if w.isascii()][:6]
+    base = "event-" + date.iso() + ("-" + "-".join(words) if words else "")
+    anchor, number = base, 1
+    while anchor in taken:
+        number += 1
+        anchor = f"{base}-{number}"
+    taken.add(anchor)
+    return anchor
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +92,9 @@ class Taxonomies:
 
     specs: tuple[TaxonomySpec, ...]
     terms: dict[str, dict[str, Term]]  # taxonomy -> slug -> term, in file order
+    # False when taxonomy.yaml could not be read: terms are then not checked, so one
+    # broken file does not bury its own error under an "unknown term" per article.
+    available: bool = True
     _index: dict[str, dict[str, str]] = field(default_factory=dict)  # taxonomy -> key -> slug
 
     def __post_init__(self) -> None:
@@ -237,6 +248,8 @@ def _parse_events(
 def parse_taxonomy(data: Any, path: str, config: SiteConfig, problems: ProblemList) -> Taxonomies:
     check = Checker(problems, path)
     keys = config.taxonomy_keys
+    if data is None:  # an empty file: a new digest with no terms yet
+        data = Mapping()
     if not isinstance(data, Mapping):
         check.error(1, f"the taxonomy file must be a mapping of taxonomies, got {describe(data)}")
         data = Mapping()
@@ -344,11 +357,14 @@ def parse_taxonomy(data: Any, path: str, config: SiteConfig, problems: ProblemLi
     for tax, tax_terms in terms.items():
         final[tax] = {}
         for slug, term in tax_terms.items():
+            taken: set[str] = set()
+            ordered = sorted(events_out.get((tax, slug), []), key=lambda e: (e.date.sort_key, e.line))
+            events = tuple(replace(e, anchor=event_anchor(e.date, e.label, taken)) for e in ordered)
             fields = {k: (tuple(v) if isinstance(v, list) else v)
                       for k, v in term_fields[(tax, slug)].items()}
             final[tax][slug] = Term(
                 term.taxonomy, term.slug, term.name, term.aliases, term.description, term.url,
-                tuple(sorted(events_out.get((tax, slug), []), key=lambda e: (e.date, e.line))),
+                events,
                 {k: tuple(v) for k, v in related_out.get((tax, slug), {}).items()},
                 fields, term.extra, term.line,
             )
@@ -389,11 +405,11 @@ def load_taxonomy(path: Path, root: Path, config: SiteConfig, problems: ProblemL
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         problems.add(name, 1, "the taxonomy is missing: create content/taxonomy.yaml")
-        return Taxonomies(config.taxonomies, {k: {} for k in config.taxonomy_keys})
+        return Taxonomies(config.taxonomies, {k: {} for k in config.taxonomy_keys}, available=False)
     problems.remember_source(name, text)
     try:
         data = yamlsrc.load(text)
     except yamlsrc.YamlProblem as exc:
         problems.add(name, exc.line, exc.message)
-        return Taxonomies(config.taxonomies, {k: {} for k in config.taxonomy_keys})
+        return Taxonomies(config.taxonomies, {k: {} for k in config.taxonomy_keys}, available=False)
     return parse_taxonomy(data, name, config, problems)

@@ -6,6 +6,7 @@ work under a subpath (https://org.github.io/repo/) and into absolute URLs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -56,3 +57,15 @@ class Links:
         if "://" in path:
             return path
         return self.base_url + path.lstrip("/")
+
+
+_ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/)')
+
+
+def with_base_path(html_text: str, base_path: str) -> str:
+    """Root-relative links written in Markdown ("/regulation/eu-ai-act/") made to work
+    under the site's subpath. Rendered Markdown escapes quotes in text, so only
+    attributes match."""
+    if base_path == "/":
+        return html_text
+    return _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{base_path}', html_text)

@@ -59,6 +59,9 @@ def line_of(value: Any, default: int) -> int:
     return int(getattr(value, "line", default))
 
 
+MAX_NODES = 100_000  # a front matter or taxonomy is far smaller; aliases can multiply nodes
+
+
 def load(text: str, first_line: int = 1) -> Any:
     """Parse one YAML document into Mapping/Sequence/scalars.
 
@@ -71,9 +74,12 @@ def load(text: str, first_line: int = 1) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        return _build(loader, node, offset)
+        return _Builder(loader, offset).build(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+            # An unclosed quote or bracket: where it opened, not where the text ran out.
+            mark = exc.context_mark
         line = (mark.line + 1 + offset) if mark is not None else first_line
         problem = exc.problem or str(exc)
         context = f" ({exc.context})" if exc.context else ""
@@ -84,32 +90,54 @@ def load(text: str, first_line: int = 1) -> Any:
         loader.dispose()
 
 
-def _build(loader: Any, node: yaml.Node, offset: int) -> Any:
-    line = node.start_mark.line + 1 + offset
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
-        result = Mapping(line)
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            key_line = key_node.start_mark.line + 1 + offset
-            if not isinstance(key, str):
-                key = str(key)
-            if key in result:
-                raise YamlProblem(key_line, f'duplicate key "{key}"')
-            result[key] = _build(loader, value_node, offset)
-            result.key_lines[key] = key_line
-        return result
-    if isinstance(node, yaml.SequenceNode):
+class _Builder:
+    """Builds Mapping/Sequence/scalars from nodes, refusing recursive or exploding aliases."""
+
+    def __init__(self, loader: Any, offset: int) -> None:
+        self.loader = loader
+        self.offset = offset
+        self.count = 0
+        self.path: set[int] = set()
+
+    def build(self, node: yaml.Node) -> Any:
+        line = node.start_mark.line + 1 + self.offset
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise YamlProblem(line, f"invalid YAML: more than {MAX_NODES:,} values (aliases "
+                              "expanding without end?)")
+        if id(node) in self.path:
+            raise YamlProblem(line, "invalid YAML: an alias refers to itself")
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            self.path.add(id(node))
+            try:
+                return self._collection(node, line)
+            finally:
+                self.path.discard(id(node))
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except ValueError as exc:
+            # PyYAML resolves 2024-02-30 as a timestamp, then fails to build it.
+            raise YamlProblem(line, f'invalid value "{node.value}": {exc}') from None
+
+    def _collection(self, node: yaml.Node, line: int) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            self.loader.flatten_mapping(node)
+            result = Mapping(line)
+            for key_node, value_node in node.value:
+                key_line = key_node.start_mark.line + 1 + self.offset
+                key = self.build(key_node)
+                if not isinstance(key, str):
+                    key = str(key)
+                if key in result:
+                    raise YamlProblem(key_line, f'duplicate key "{key}"')
+                result[key] = self.build(value_node)
+                result.key_lines[key] = key_line
+            return result
         seq = Sequence(line)
         for item in node.value:
-            seq.append(_build(loader, item, offset))
-            seq.item_lines.append(item.start_mark.line + 1 + offset)
+            seq.append(self.build(item))
+            seq.item_lines.append(item.start_mark.line + 1 + self.offset)
         return seq
-    try:
-        return loader.construct_object(node, deep=True)
-    except ValueError as exc:
-        # PyYAML resolves 2024-02-30 as a timestamp, then fails to build it.
-        raise YamlProblem(line, f'invalid value "{node.value}": {exc}') from None
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -120,7 +148,7 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
         return None
     lines = text.splitlines(keepends=True)
     for index in range(1, len(lines)):
-        if lines[index].rstrip("\r\n") in ("---", "..."):
+        if lines[index].rstrip() in ("---", "..."):
             front = "".join(lines[1:index])
             body = "".join(lines[index + 1 :])
             return front, body, index + 2

@@ -20,9 +20,10 @@ def test_build_prints_one_summary_line(project: Path) -> None:
 
 def test_drafts_only_with_the_flag(project: Path) -> None:
     runner = CliRunner()
-    runner.invoke(cli, ["build", "--root", str(project)])
+    assert runner.invoke(cli, ["build", "--root", str(project)]).exit_code == 0
+    assert (project / "site" / "articles" / "2024" / "03" / "ai-act-vote" / "index.html").is_file()
     assert not (project / "site" / "articles" / "2024" / "03" / "draft-note").exists()
-    runner.invoke(cli, ["build", "--root", str(project), "--drafts"])
+    assert runner.invoke(cli, ["build", "--root", str(project), "--drafts"]).exit_code == 0
     assert (project / "site" / "articles" / "2024" / "03" / "draft-note" / "index.html").is_file()
 
 
@@ -82,3 +83,50 @@ def test_template_error_is_reported_with_file_and_line(project: Path) -> None:
     assert "templates/404.html:1: error:" in result.output
     assert "missing_variable" in result.output
     assert [p.name for p in site.iterdir()] == ["keep.html"]
+
+
+def test_new_refuses_what_check_would_reject(project: Path) -> None:
+    runner = CliRunner()
+    bad_source = runner.invoke(cli, ["new", "Title", "--root", str(project), "--source",
+                                     "javascript:alert(1)"])
+    assert bad_source.exit_code == 1 and "--source must be an http(s) URL" in bad_source.output
+    bad_lang = runner.invoke(cli, ["new", "Title", "--root", str(project), "--lang", "fr FR"])
+    assert bad_lang.exit_code == 1 and "--lang must be a language code" in bad_lang.output
+    assert not list((project / "content" / "articles").rglob("title.md"))
+
+
+def test_base_url_must_be_absolute(project: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", "--root", str(project), "--base-url", "example.org/sub"])
+    assert result.exit_code == 2
+    assert "expected an absolute http(s) URL" in result.output
+
+
+def test_check_validates_the_feed_list(project: Path) -> None:
+    (project / "content" / "feeds.yaml").write_text(
+        "feeds:\n  - id: bad\n    url: javascript:1\n    name: Bad\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "--root", str(project), "--no-annotations"])
+    assert result.exit_code == 1
+    assert "content/feeds.yaml:3: error:" in result.output
+
+
+def test_markdown_links_follow_the_base_path(project: Path) -> None:
+    article = project / "content" / "articles" / "2024" / "03" / "ai-act-vote.md"
+    article.write_text(article.read_text(encoding="utf-8") +
+                       "\nSee [the Act](/regulation/eu-ai-act/) and [a link](https://e.org/x).\n",
+                       encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", "--root", str(project), "--no-search",
+                                      "--today", "2026-11-29"])
+    assert result.exit_code == 0, result.output
+    html = (project / "site" / "articles" / "2024" / "03" / "ai-act-vote" / "index.html").read_text(
+        encoding="utf-8")
+    assert 'href="/digest/regulation/eu-ai-act/"' in html
+    assert 'href="https://e.org/x"' in html
+
+
+def test_a_broken_site_config_is_reported_alone(project: Path) -> None:
+    (project / "content" / "site.yaml").write_text('title: "unclosed\ntaxonomies: {}\n',
+                                                    encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "--root", str(project), "--no-annotations"])
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if ": error: " in line]
+    assert errors == [errors[0]] and errors[0].startswith("content/site.yaml:1: error: invalid YAML")

@@ -104,3 +104,49 @@ def test_normalise_keeps_every_script() -> None:
 def test_empty_values_never_resolve(taxonomies: Taxonomies) -> None:
     assert taxonomies.resolve("company", "???") is None
     assert taxonomies.resolve("company", "") is None
+
+
+def test_site_config_refuses_bad_languages_and_taxonomy_keys(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text(
+        "title: T\nlanguage: xx-nowhere\ntaxonomies:\n  company: {}\n  timeline: {}\n"
+        "  My Tax: {}\n", encoding="utf-8")
+    problems = ProblemList()
+    config = load_site(tmp_path / "site.yaml", tmp_path, problems)
+    found = [(p.line, p.message.split(":")[0]) for p in problems.items]
+    assert (2, '"language" must be a language Babel knows, such as en, fr, de-CH or pt-BR, got '
+            '"xx-nowhere"') in [(p.line, p.message) for p in problems.items]
+    assert (5, '"timeline" cannot be a taxonomy') in found
+    assert any(line == 6 and "must be a slug" in msg for line, msg in
+               [(p.line, p.message) for p in problems.items])
+    assert config.taxonomy_keys == ("company",)
+
+
+def test_region_tagged_language_is_accepted(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text("title: T\nlanguage: en-GB\ntaxonomies:\n  company: {}\n",
+                                        encoding="utf-8")
+    problems = ProblemList()
+    assert load_site(tmp_path / "site.yaml", tmp_path, problems).language == "en-GB"
+    assert problems.items == []
+
+
+def test_empty_taxonomy_file_is_a_new_digest(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text("title: T\ntaxonomies:\n  company: {}\n", encoding="utf-8")
+    (tmp_path / "taxonomy.yaml").write_text("", encoding="utf-8")
+    problems = ProblemList()
+    config = load_site(tmp_path / "site.yaml", tmp_path, problems)
+    result = load_taxonomy(tmp_path / "taxonomy.yaml", tmp_path, config, problems)
+    assert problems.items == [] and result.terms == {"company": {}}
+
+
+def test_event_anchors_are_unique_within_a_term(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text("title: T\ntaxonomies:\n  company: {}\n", encoding="utf-8")
+    (tmp_path / "taxonomy.yaml").write_text(
+        "company:\n  x:\n    name: X\n    events:\n      - {date: 2024-01-01, label: Same label}\n"
+        "      - {date: 2024-01-01, label: Same label!}\n      - {date: \"2024\", label: Year}\n",
+        encoding="utf-8")
+    problems = ProblemList()
+    config = load_site(tmp_path / "site.yaml", tmp_path, problems)
+    term = load_taxonomy(tmp_path / "taxonomy.yaml", tmp_path, config, problems).get("company", "x")
+    assert term is not None
+    assert [e.anchor for e in term.events] == [
+        "event-2024-year", "event-2024-01-01-same-label", "event-2024-01-01-same-label-2"]

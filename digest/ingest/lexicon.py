@@ -23,8 +23,7 @@ from functools import cache
 from itertools import accumulate
 from typing import Generic, TypeVar
 
-from ..schema import LETTER_FOLDS
-from ..schema import normalise
+from ..schema import LETTER_FOLDS, normalise
 
 T = TypeVar("T")
 

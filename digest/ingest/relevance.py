@@ -36,98 +36,140 @@ LANGS = ("en", "fr", "de", "es", "it")
 
 POLICY_WORDS: dict[str, tuple[str, ...]] = {
     "en": (
-        "regulat*", "deregulat*", "legislat*", "lawmaker*", "law", "laws", "bill passes",
-        "antitrust", "anti trust", "competition authority", "competition watchdog",
+        "regulat*", "deregulat*", "legislat*", "lawmaker*", "law", "laws", "bill", "bills",
+        "bill passes", "antitrust", "anti trust", "competition authority", "competition watchdog",
         "competition regulator", "competition law", "competition commission", "monopol*",
         "watchdog*", "investigation", "investigations", "investigated by", "under investigation",
         "probe", "probes", "probed", "probing", "inquiry", "fines", "fined", "a fine of",
         "fine of", "record fine", "million fine", "billion fine", "antitrust fine", "penalt*",
-        "sanction*", "lawsuit*", "sues", "sued", "suing", "court", "courts",
-        "ruling", "litigation", "settlement", "copyright*", "intellectual property",
+        "sanction*", "lawsuit*", "sues", "sued", "suing", "court", "courts", "ruling", "ruled",
+        "verdict*", "injunction*", "federal judge*", "judge rules", "judge ruled", "judge orders",
+        "litigation", "settlement", "legal action*", "legal challenge*", "legal filing*",
+        "legal battle*", "complaint*", "class action*", "plaintiff*", "subpoena*", "testimony",
+        "testif*", "copyright*", "intellectual property", "content licensing", "licensing deal*",
+        "licensing agreement*", "content deal*", "content partnership*", "data licensing",
+        "strategic partnership*", "strategic alliance*",
         "data protection", "privacy law*", "privacy regulator*", "ban", "bans", "banned",
         "banning", "moratorium", "treaty", "executive order*", "white house", "congress*",
-        "senat*", "parliament*", "minister*", "ministry", "government*", "policymaker*",
-        "policy maker*", "public policy", "AI policy", "lobby*", "governance", "EU",
-        "European Union", "Brussels", "FTC", "DOJ", "SEC",
-        "export control*", "export restriction*", "tariff*", "subsid*", "national security",
-        "military", "pentagon", "department of defense", "election*", "sovereignty",
-        "acquisition*", "acquire", "acquires", "acquired", "acquiring", "merger*",
-        "takeover*", "buyout", "stake", "invest", "invests", "invested", "investing",
+        "senat*", "parliament*", "minister*", "ministry", "government*", "governor*", "veto*",
+        "policymaker*", "policy maker*", "public policy", "AI policy", "lobby*", "governance",
+        "commissioner*", "EU", "European Union", "Brussels", "FTC", "DOJ", "SEC", "FCC", "Ofcom",
+        "export control*", "export restriction*", "export ban*", "tariff*", "subsid*",
+        "national security", "military", "pentagon", "department of defense", "election*",
+        "sovereignty", "sovereign", "safety institute*", "voluntary commitment*",
+        "national laborator*", "acquisition*", "acquire", "acquires", "acquired", "acquiring",
+        "merger*", "takeover*", "buyout", "stake", "invest", "invests", "invested", "investing",
         "investment*", "investor*", "funding", "funding round", "valuation", "series a",
-        "series b", "series c", "series d", "partnership*", "partners with", "partnering with",
-        "partnered with", "teams up", "team up", "deal", "deals", "agreement*",
-        "!scaling law*", "!power law*", "!law of", "!s law", "!s laws", "!data acquisition",
-        "!off the court", "!on the court", "!basketball court", "!tennis court",
+        "series b", "series c", "series d", "IPO", "for profit", "public benefit corporation*",
         "consultation*", "request for comment*", "public comment*", "attorney general*",
         "federal agenc*", "department of energy", "department of commerce",
         "department of justice", "NIST", "NTIA", "OSTP", "state law*",
-        "!deal with", "!deals with", "!linear probe*", "!probing classifier*",
-        "!court vision", "!ban hammer",
+        "!scaling law*", "!power law*", "!law of", "!s law", "!s laws", "!data acquisition",
+        "!off the court", "!on the court", "!basketball court", "!tennis court", "!food court",
+        "!linear probe*", "!probing classifier*", "!court vision", "!ban hammer", "!ray ban*",
+        "!bill gates",
     ),
     "fr": (
         "reglementation*", "reglement", "reglements", "regulat*", "legislat*", "loi", "lois",
-        "projet de loi", "proposition de loi", "autorite de la concurrence",
-        "droit de la concurrence", "anticoncurrenti*", "antitrust", "abus de position",
-        "monopol*", "enquete*", "amende*", "sanction*", "proces", "plainte*", "poursuite*",
-        "tribunal*", "justice", "cour", "jugement", "droit d auteur", "droits d auteur",
+        "projet de loi", "proposition de loi", "encadrement*", "encadrer",
+        "autorite de la concurrence", "droit de la concurrence", "anticoncurrenti*",
+        "antitrust", "abus de position", "monopol*", "gendarme*", "enquete*", "amende*",
+        "sanction*", "condamn*", "en demeure", "proces", "plainte*", "poursuite*", "poursuit",
+        "poursuivi*", "action de groupe", "recours collectif", "tribunal*", "justice", "cour",
+        "jugement", "conseil d etat", "droit d auteur", "droits d auteur", "droits voisins",
         "propriete intellectuelle", "donnees personnelles", "protection des donnees",
-        "interdiction*", "interdit", "interdire", "gouvernement*", "ministre*", "ministere*",
-        "parlement*", "senat*", "assemblee nationale", "depute*", "eurodepute*", "elysee",
-        "commission europeenne", "Bruxelles", "UE", "Union europeenne", "regulateur*",
-        "lobby*", "souverainete", "election*", "decret*", "gouvernance",
-        "investissement*", "investit", "investir", "investi", "investisseur*",
-        "levee de fonds", "leve", "levent", "financement*", "valorisation", "partenariat*",
-        "s associe", "s allie", "alliance", "accord", "accords", "acquisition*", "rachat*",
-        "rachete", "fusion*", "prise de participation", "militaire*", "supervision",
-        "!pas de justice", "!fusion nucleaire",
+        "autorite de protection*", "interdiction*", "interdit", "interdire", "gouvernement*",
+        "ministre*", "ministere*", "parlement*", "senat*", "assemblee nationale", "depute*",
+        "eurodepute*", "elysee", "Matignon", "Bercy", "Washington", "Maison Blanche",
+        "departement du commerce", "commission europeenne", "Bruxelles", "UE",
+        "Union europeenne", "regulateur*", "Arcom", "lobby*", "souverainete", "election*",
+        "decret*", "gouvernance", "subvention*", "controle* des exportations",
+        "controle* a l exportation", "restriction* a l exportation",
+        "restriction* sur les exportations", "investissement*", "investit", "investir",
+        "investi", "investisseur*", "levee de fonds", "leve", "levent", "tour de table",
+        "financement*", "valorisation", "acquisition*", "rachat*", "rachete", "fusion*",
+        "prise de participation", "partenariat strategique", "partenariats strategiques",
+        "alliance strategique", "militaire*", "supervision",
+        "!pas de justice", "!fusion nucleaire", "!washington post",
     ),
     "de": (
         "regulier*", "verordnung*", "*verordnung", "gesetz*", "*gesetz", "*gesetze",
         "gesetzgeb*", "kartell*", "*kartellamt", "wettbewerbshuter", "wettbewerbsbehorde*",
         "wettbewerbsrecht*", "wettbewerbskommissar*", "monopol*", "ermittlung*",
-        "untersuchung*", "strafe*", "bussgeld*", "klage*", "verklagt", "gericht*",
-        "*gericht", "urteil*", "urheberrecht*", "datenschutz*", "DSGVO", "verbot*",
-        "verbietet", "regierung*", "*regierung", "minister*", "*minister", "ministerium*",
-        "*ministerium", "bundestag", "parlament*", "*parlament", "eu kommission",
-        "kommission", "Brussel", "EU", "europaische union", "behorde*", "*behorde",
-        "aufsicht*", "*aufsicht", "lobby*", "souveranitat", "wahlkampf*", "*wahlkampf",
-        "bundestagswahl", "europawahl", "militar*",
-        "investition*", "investiert*", "investor*", "beteiligung*", "finanzierung*",
-        "*finanzierung", "finanzierungsrunde", "partnerschaft*", "kooperation*",
-        "zusammenarbeit", "ubernahme*", "ubernimmt", "fusion*", "deal", "abkommen",
-        "vereinbarung*", "governance",
-        "!strafraum", "!strafstoss",
+        "untersuchung*", "strafe*", "*strafe", "*strafen", "bestraft", "bussgeld*",
+        "geldbusse*", "sanktion*", "klage*", "*klage", "*klagen", "klagt", "verklag*",
+        "gericht*", "*gericht", "richter*", "urteil*", "*urteil", "urheberrecht*",
+        "datenschutz*", "*datenschutzbeauftragte", "*datenschutzbeauftragter", "DSGVO",
+        "verbot*", "*verbot", "verbietet", "regierung*", "*regierung", "minister*", "*minister",
+        "ministerium*", "*ministerium", "bundestag", "abgeordnete*", "parlament*", "*parlament",
+        "eu kommission", "kommission", "Brussel", "EU", "europaische union", "Washington",
+        "weisses haus", "behorde*", "*behorde", "bundesnetzagentur", "aufsicht*", "*aufsicht",
+        "lobby*", "souveranitat", "souveran*", "wahlkampf*", "*wahlkampf", "bundestagswahl",
+        "europawahl", "militar*", "exportbeschrankung*", "exportkontroll*", "*exportverbot",
+        "ausfuhrbeschrankung*", "strafzoll*", "*zolle", "subvention*", "staatshilfe*",
+        "forderprogramm*", "investition*", "*investition", "*investitionen", "investiert*",
+        "investor*", "beteiligung*", "*beteiligung", "finanzierung*", "*finanzierung",
+        "finanzierungsrunde", "ubernahme*", "*ubernahme", "ubernimmt", "fusion*", "abkommen",
+        "strategische partnerschaft*", "strategischen partnerschaft*",
+        "governance",
+        "!strafraum", "!strafstoss", "!washington post",
     ),
     "es": (
         "regulacion*", "regulador*", "regulatori*", "reglamento*", "normativa*", "ley",
-        "leyes", "legisla*", "antimonopolio", "competencia desleal",
-        "autoridad de competencia", "monopolio*", "expediente*", "multa*", "sancion*",
-        "demanda judicial", "demandas", "demanda a", "demandado", "tribunal*", "juez",
-        "jueza", "juicio", "derechos de autor", "propiedad intelectual",
-        "proteccion de datos", "prohibicion*", "prohibe", "prohibir", "gobierno*",
-        "ministro*", "ministra*", "ministerio*", "parlamento*", "congreso", "senado",
-        "comision europea", "Bruselas", "UE", "Union Europea", "lobby*", "soberania",
-        "elecciones", "decreto*", "gobernanza", "inversion*", "invierte",
-        "invertir", "inversor*", "inversionista*", "financiacion", "financiamiento",
-        "ronda de financiacion", "valoracion", "alianza*", "acuerdo*", "asociacion",
-        "adquisicion*", "adquiere", "compra de", "fusion*", "militar*", "supervision",
-        "agencia*",
+        "leyes", "anteproyecto*", "proyecto de ley", "legisla*", "antimonopolio",
+        "competencia desleal", "autoridad de competencia", "autoridad de la competencia",
+        "defensa de la competencia", "CNMC", "AEPD", "monopolio*", "expediente*", "multa*",
+        "sancion*", "demanda judicial", "demandas", "demanda a", "demandado", "demandada",
+        "demandan", "demando", "demandar", "querella*", "denuncia*", "investiga a",
+        "abre una investigacion", "abrir una investigacion", "investigacion antimonopolio",
+        "investigacion formal", "tribunal*", "juzgado*", "juez", "jueza", "juicio", "fiscalia",
+        "derechos de autor", "propiedad intelectual", "proteccion de datos", "prohibicion*",
+        "prohibe", "prohibir", "gobierno*", "ministro*", "ministra*", "ministerio*",
+        "parlamento*", "congreso", "senado", "diputado*", "Moncloa", "comision europea",
+        "Bruselas", "UE", "Union Europea", "Washington", "Casa Blanca", "departamento de comercio",
+        "lobby*", "soberania", "elecciones", "decreto*", "gobernanza", "aranceles",
+        "restricciones a la exportacion", "control* de exportacion*",
+        "controles a la exportacion", "inversion*", "invierte", "invertir", "invertira",
+        "inversor*", "inversionista*", "financiacion", "financiamiento",
+        "ronda de financiacion", "ronda de inversion", "valoracion", "adquisicion*",
+        "adquiere", "compra de", "fusion*", "alianza estrategica", "asociacion estrategica",
+        "acuerdo estrategico", "militar*", "supervision", "agencia*",
+        "!washington post",
     ),
     "it": (
-        "regolament*", "regolazione", "regolator*", "normativa*", "legge", "leggi",
-        "legislat*", "antitrust", "garante*", "AGCM", "monopoli*", "indagine*",
-        "inchiesta*", "istruttoria", "multa*", "sanzion*", "tribunale*", "giudice*",
-        "sentenza*", "ricorso", "causa legale", "diritto d autore", "diritti d autore",
-        "proprieta intellettuale", "protezione dei dati", "dati personali",
-        "divieto*", "vieta", "vietato", "governo*", "ministro*", "ministero*",
-        "parlamento*", "senato", "commissione europea", "Bruxelles", "UE",
-        "Unione europea", "lobby*", "sovranita", "elezioni", "decreto*", "governance",
-        "investiment*", "investe", "investire", "investitor*",
-        "finanziament*", "round di finanziamento", "partnership", "accordo", "accordi",
-        "alleanza", "acquisizion*", "acquisisce", "fusione*", "militare", "agenzia*",
-        "vigilanza",
+        "regolament*", "regolazione", "regolator*", "normativa*", "norme", "regole", "legge",
+        "leggi", "ddl", "disegno di legge", "legislat*", "antitrust", "garante*", "AGCM",
+        "monopoli*", "indagine*", "indaga", "inchiesta*", "istruttoria", "multa*", "sanzion*",
+        "tribunale*", "TAR", "consiglio di stato", "giudice*", "sentenza*", "presenta ricorso",
+        "presentato ricorso", "annuncia ricorso", "ricorso al tar", "causa legale", "fa causa",
+        "fanno causa", "citato in giudizio", "cita in giudizio", "denuncia*",
+        "diritto d autore", "diritti d autore", "proprieta intellettuale",
+        "protezione dei dati", "dati personali", "divieto*", "vieta", "vietato", "governo*",
+        "ministro*", "ministero*", "parlamento*", "senato", "deputat*", "Palazzo Chigi",
+        "commissione europea", "Bruxelles", "UE", "Unione europea", "Washington",
+        "Casa Bianca", "dipartimento del commercio", "lobby*", "sovranita", "elezioni",
+        "decreto*", "governance", "dazi", "restrizioni all esportazion*",
+        "controll* sulle esportazion*", "controll* all esportazion*", "investiment*",
+        "investe", "investire", "investira", "investitor*", "finanziament*",
+        "round di finanziamento", "acquisizion*", "acquisisce", "fusione*",
+        "partnership strategica", "alleanza strategica", "accordo strategico", "militare",
+        "agenzia*", "vigilanza",
+        "!washington post",
     ),
 }
+
+DEAL_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("partnership*", "partners with", "partnering with", "partnered with", "teams up",
+           "team up", "join forces", "joins forces", "joined forces", "deal", "deals",
+           "agreement*", "licenses", "licensing", "!deal with", "!deals with"),
+    "fr": ("partenariat*", "s associe", "s associent", "s allie", "s allient", "alliance",
+           "accord", "accords"),
+    "de": ("partnerschaft*", "kooperation*", "zusammenarbeit", "deal", "vereinbarung*"),
+    "es": ("alianza*", "se alia", "se alian", "acuerdo*", "asociacion"),
+    "it": ("partnership", "accordo", "accordi", "alleanza", "si allea", "intesa"),
+}
+"""Deal words: weaker than policy words ("Lowe's partnered with OpenAI to build..." is a
+customer story), so they count in a title, or in the lead of a story with two companies."""
 
 AI_WORDS: dict[str, tuple[str, ...]] = {
     "*": (
@@ -136,28 +178,30 @@ AI_WORDS: dict[str, tuple[str, ...]] = {
         "foundation model*", "frontier model*", "large language model*", "language model*",
         "AI model*", "AI act", "deepfake*",
     ),
-    "en": ("artificial intelligence", "AI system*", "AI tool*", "AI agent*", "AI lab*"),
+    "en": ("artificial intelligence", "AI system*", "AI tool*", "AI agent*", "AI lab*",
+           "facial recognition"),
     "fr": ("IA", "intelligence artificielle", "IA generative", "modele de langage",
            "modeles de langage", "agent conversationnel", "robot conversationnel",
-           "hypertrucage*"),
+           "hypertrucage*", "apprentissage automatique", "reconnaissance faciale"),
     "de": ("KI", "kunstliche intelligenz", "*sprachmodell", "*sprachmodelle",
-           "sprachmodell*", "generative KI"),
+           "sprachmodell*", "generative KI", "maschinelles lernen", "gesichtserkennung"),
     "es": ("IA", "inteligencia artificial", "IA generativa", "modelo de lenguaje",
-           "modelos de lenguaje"),
+           "modelos de lenguaje", "aprendizaje automatico", "reconocimiento facial"),
     "it": ("IA", "intelligenza artificiale", "IA generativa", "modello linguistico",
-           "modelli linguistici"),
+           "modelli linguistici", "apprendimento automatico", "riconoscimento facciale"),
 }
 
 # Weaker clues: enough to read "Mistral" or "Meta" as the company, not to call a story
-# AI news on their own ("model law", "a startup's investment").
+# AI news on their own ("model law", "a startup's investment"). No ordinary word here:
+# "le chat" is a cat and "llama" an animal (the taxonomy has them as ambiguous names).
 CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
     "*": ("model", "models", "startup*", "start up", "start ups", "algorithm*", "open source",
           "open weight*", "chip*", "GPU*", "datacenter*", "data center*", "cloud",
           "inference", "training data", "agent*", "assistant*", "benchmark*", "prompt*",
-          "Le Chat", "iPhone*", "smartphone*", "app store", "apps", "software", "tech giant*",
+          "iPhone*", "smartphone*", "app store", "apps", "software", "tech giant*",
           "technology", "platform*", "online", "internet", "social media", "search engine*",
           "voice assistant*", "Siri", "privacy", "users",
-          "Mixtral", "Codestral", "Llama", "Copilot", "Azure", "Nvidia", "OpenAI", "tech",
+          "Mixtral", "Codestral", "Copilot", "Azure", "Nvidia", "OpenAI", "tech",
           "Silicon Valley", "Big Tech"),
     "fr": ("modele*", "licorne*", "jeune pousse*", "numerique", "donnees", "puce*"),
     "de": ("modell*", "*modell", "*modelle", "rechenzentr*", "digital*", "daten"),
@@ -195,18 +239,31 @@ def judge(
     reasons.extend(f"include rule '{rule}'" for rule in include_hits)
     about = analysis.tags.about
     inferred = {reason.split(" (", 1)[0]: reason for reason in analysis.inferred}
+
+    def counts(taxonomy: str, slug: str) -> bool:
+        # Apple, the CMA or the GDPR make news outside AI too: they need AI beside them.
+        return analysis.ai_context or (taxonomy, slug) not in analysis.needs_ai_context
+
     for taxonomy, slugs in about.items():
         if taxonomy not in company_taxonomies:
-            reasons.extend(inferred.get(f"{taxonomy}: {s}", f"{taxonomy}: {s}") for s in slugs)
-    lead_words = analysis.policy_in_lead
-    companies = [s for t in company_taxonomies for s in about.get(t, ())]
+            reasons.extend(inferred.get(f"{taxonomy}: {s}", f"{taxonomy}: {s}")
+                           for s in slugs if counts(taxonomy, s))
+    all_companies = [s for t in company_taxonomies for s in about.get(t, ())]
+    companies = [s for t in company_taxonomies for s in about.get(t, ()) if counts(t, s)]
+    # Deal words (partnership, agreement) count in the title, or in the lead when two
+    # companies are in the story; "Lowe's partnered with OpenAI to build..." in a
+    # customer story's lead is not deal news.
+    deal_words = analysis.deal_in_lead if len(all_companies) >= 2 else analysis.deal_in_title
+    lead_words = analysis.policy_in_lead + tuple(w for w in deal_words
+                                                 if w not in analysis.policy_in_lead)
     if companies and lead_words:
         reasons.append(f"company: {companies[0]} + policy word '{lead_words[0]}'")
     pair = analysis.ai_policy_sentence
+    title_words = analysis.policy_in_title or analysis.deal_in_title
     if pair is None and analysis.ai_in_lead and (
-        analysis.policy_in_title or len(analysis.policy_in_lead) >= 2
+        title_words or len(analysis.policy_in_lead) >= 2
     ):
-        pair = (analysis.ai_in_lead, (analysis.policy_in_title or lead_words)[0])
+        pair = (analysis.ai_in_lead, (title_words or analysis.policy_in_lead)[0])
     if pair is not None:
         reasons.append(f"AI context '{pair[0]}' + policy word '{pair[1]}'")
     del document  # the rules read the analysis; the document is kept for future rules

@@ -2,6 +2,7 @@
 
     ingest:
       policy_words: {en: [...], fr: [...]}   # added to the built-in lists (relevance.py)
+      deal_words: {en: [...]}                # weaker deal words: in a title, or between companies
       ai_words: {de: [...]}                  # AI words, per language ("*": any language)
       context_words: {it: [...]}             # weaker clues, for ambiguous names only
       extend_defaults: true                  # false: use only the lists given here
@@ -31,11 +32,18 @@ from ..schema import Checker, describe
 from ..yamlsrc import Mapping, Sequence
 from .fetch import FetchOptions
 from .lexicon import make_pattern
-from .relevance import AI_WORDS, COMPANY_TAXONOMIES, CONTEXT_WORDS, POLICY_WORDS, merged_words
+from .relevance import (
+    AI_WORDS,
+    COMPANY_TAXONOMIES,
+    CONTEXT_WORDS,
+    DEAL_WORDS,
+    POLICY_WORDS,
+    merged_words,
+)
 from .tagging import WordKind
 
 INGEST_KEYS = (
-    "policy_words", "ai_words", "context_words", "extend_defaults", "company_taxonomies",
+    "policy_words", "deal_words", "ai_words", "context_words", "extend_defaults", "company_taxonomies",
     "max_bytes", "timeout", "concurrency", "retry_after_max", "user_agent", "dedupe_days",
     "state_file", "workers",
 )
@@ -43,6 +51,7 @@ DEFAULT_STATE_FILE = "content/.ingest-state.json"
 _LANG_KEY = re.compile(r"^(\*|[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
 _WORD_LISTS: dict[str, tuple[WordKind, dict[str, tuple[str, ...]]]] = {
     "policy_words": ("policy", POLICY_WORDS),
+    "deal_words": ("deal", DEAL_WORDS),
     "ai_words": ("ai", AI_WORDS),
     "context_words": ("context", CONTEXT_WORDS),
 }

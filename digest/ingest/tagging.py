@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from ..schema import normalise
 from ..taxonomy import Taxonomies, Term
@@ -38,7 +39,10 @@ ABOUT_COUNT = {"company": 3}
 """Occurrences that make an entry about a term named only deep in its text."""
 ABOUT_COUNT_DEFAULT = 2
 
-WordKind = Literal["policy", "not", "ai", "context"]
+WordKind = Literal["policy", "deal", "not", "ai", "context"]
+"""policy: regulation, enforcement, money, government; deal: the weaker deal words
+(partnership, agreement) that count only in a title or between companies; not: exceptions
+("scaling laws"); ai: AI words; context: weaker clues for ambiguous names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,18 @@ class Analysis:
     """An AI word and a policy word sharing the title or a lead sentence, if any."""
     inferred: tuple[str, ...] = ()
     """Reasons for inferred tags (a deal from its parties)."""
+    deal_in_title: tuple[str, ...] = ()
+    """Deal words (partnership, agreement...) in the title."""
+    deal_in_lead: tuple[str, ...] = ()
+    """Deal words in the title or the lead."""
+    ai_context: bool = False
+    """An AI word in the title or lead, or a term the entry is about that is AI's own (a
+    company such as OpenAI, the AI Act): what a term marked `needs_ai_context` needs."""
+    needs_ai_context: frozenset[tuple[str, str]] = frozenset()
+    """Terms found that are news outside AI too (Apple, the CMA, the GDPR), as (taxonomy,
+    slug): they make an entry relevant only with `ai_context`."""
+    publisher: tuple[str, str] | None = None
+    """The company whose own newsroom published the entry (its link), as (taxonomy, slug)."""
 
 
 class _Clues:
@@ -125,6 +141,40 @@ def _key(text: str) -> str:
     return normalise(text)
 
 
+_DOTTED = {"US": "U.S.", "UK": "U.K.", "EU": "E.U."}
+_FORMER = frozenset((
+    "former", "formerly", "ex", "alumni", "veterans", "rival", "rivals", "competitor",
+    "competitors", "ancien", "anciens", "ancienne", "anciennes", "concurrent", "concurrents",
+    "ehemalige", "ehemaligen", "ehemaliger", "ehemals", "konkurrent", "konkurrenten",
+    "antiguo", "antiguos", "antigua", "antiguas", "exempleados", "rivales", "competidor",
+    "competidores", "concorrente", "concorrenti",
+))
+"""Words that put a company named after them on the side: "former Google researchers"."""
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _dotted(text: str) -> str | None:
+    """The name as the press also writes it, "U.S. AI Action Plan" for "US AI Action Plan"
+    (folding makes "U.S." two words, "u s"), or None when it has no such abbreviation."""
+    if not any(w in _DOTTED for w in _WORDS.findall(text)):
+        return None
+    return _WORDS.sub(lambda m: _DOTTED.get(m.group(), m.group()), text)
+
+
+def _flag(term: Term, key: str) -> bool:
+    return isinstance(term.extra, Mapping) and term.extra.get(key) is True
+
+
+def _newsrooms(term: Term) -> Iterable[tuple[str, str]]:
+    """(host, path prefix) of the places a company publishes its own news: `extra.newsroom`,
+    e.g. [openai.com, blog.google, apple.com/newsroom]; a host covers its subdomains."""
+    rooms = term.extra.get("newsroom") if isinstance(term.extra, Mapping) else None
+    for room in rooms if isinstance(rooms, list) else []:
+        if isinstance(room, str) and room.strip():
+            host, _, path = room.strip().lower().removeprefix("https://").partition("/")
+            yield host.removeprefix("www."), "/" + path if path else ""
+
+
 class Vocabulary:
     """The taxonomy's names and the word lists, compiled for search."""
 
@@ -138,16 +188,32 @@ class Vocabulary:
         self.company_taxonomies = tuple(company_taxonomies)
         patterns: list[Pattern[Name | Word]] = []
         word_patterns: list[Pattern[Name | Word]] = []
+        self.general: set[tuple[str, str]] = set()
+        """Terms marked `extra.needs_ai_context: true`: news outside AI too."""
+        self.parties: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.newsrooms: list[tuple[str, str, tuple[str, str]]] = []
         for term in taxonomies.all_terms():
+            key = (term.taxonomy, term.slug)
+            if _flag(term, "needs_ai_context"):
+                self.general.add(key)
+            parties = term.fields.get("parties")
+            if isinstance(parties, list | tuple) and parties:
+                self.parties[key] = tuple(str(p) for p in parties)
+            if term.taxonomy in self.company_taxonomies:
+                self.newsrooms.extend((host, path, key) for host, path in _newsrooms(term))
             for text, ambiguous in _names_of(term):
                 meaning: Name | Word = Name(term.taxonomy, term.slug, text, ambiguous)
-                pattern = make_pattern(text.replace("*", " "), meaning)
-                if pattern:
+                for written in filter(None, (text, _dotted(text))):
+                    pattern = make_pattern(written.replace("*", " "), meaning)
+                    if not pattern:
+                        continue
                     patterns.append(pattern)
                     if not pattern.folded.endswith("s") and not pattern.capitals:
                         # German writes the genitive without an apostrophe: "Microsofts
                         # Beteiligung", "OpenAIs Modell".
                         patterns.append(replace(pattern, folded=pattern.folded + "s"))
+        # The longest path first: "apple.com/newsroom" before "apple.com".
+        self.newsrooms.sort(key=lambda room: (-len(room[0]), -len(room[1])))
         self.languages: set[str] = set()
         for kind, per_lang in words.items():
             for lang, texts in per_lang.items():
@@ -167,10 +233,27 @@ class Vocabulary:
     def _applies(self, word: Word, lang: str) -> bool:
         return word.lang in ("*", lang) or lang not in self.languages
 
-    def analyse(self, document: Document, when: dt.datetime | None = None) -> Analysis:
-        """Tags and relevance clues of one document."""
+    def publisher(self, link: str | None) -> tuple[str, str] | None:
+        """The company whose newsroom (`extra.newsroom`) the link is on, if any."""
+        if not link or not self.newsrooms:
+            return None
+        try:
+            parts = urlsplit(link)
+            host = (parts.hostname or "").lower().removeprefix("www.")
+        except ValueError:
+            return None
+        for room, path, term in self.newsrooms:
+            if (host == room or host.endswith("." + room)) and parts.path.startswith(path):
+                return term
+        return None
+
+    def analyse(self, document: Document, when: dt.datetime | None = None,
+                link: str | None = None) -> Analysis:
+        """Tags and relevance clues of one document; `link` is the entry's page, whose site
+        may say which company published it."""
         names: list[tuple[int, Hit[Name | Word]]] = []
         policy: list[tuple[int, str]] = []
+        deal: list[tuple[int, str]] = []
         first_ai: list[str] = []
         clues = _Clues(len(document.sentences))
         sentences = document.sentences
@@ -197,23 +280,30 @@ class Vocabulary:
                         clues.ai[index].append(_span(hit))
                 elif not self._applies(value, document.lang):
                     continue
-                elif value.kind == "policy" and hit.word not in covered:
-                    policy.append((index, hit.pattern.text))
+                elif value.kind in ("policy", "deal") and hit.word not in covered:
+                    (policy if value.kind == "policy" else deal).append((index, hit.pattern.text))
                     clues.policy[index].append(_span(hit))
                 elif value.kind in ("ai", "context"):
                     clues.ai[index].append(_span(hit))
                     if value.kind == "ai":
                         ai_word = ai_word or hit.pattern.text
             first_ai.append(ai_word)
-        tags = self._tags(document, names, clues)
+        publisher = self.publisher(link)
+        tags = self._tags(document, names, clues, publisher)
         zones = [s.zone for s in document.sentences]
         in_lead = tuple(dict.fromkeys(w for i, w in policy if zones[i] != "body"))
         in_title = tuple(dict.fromkeys(w for i, w in policy if zones[i] == "title"))
+        deal_lead = tuple(dict.fromkeys(w for i, w in deal if zones[i] != "body"))
+        deal_title = tuple(dict.fromkeys(w for i, w in deal if zones[i] == "title"))
         ai_early = next((w for i, w in enumerate(first_ai) if w and zones[i] != "body"), None)
         ai_policy = next(((first_ai[i], w) for i, w in policy
                           if zones[i] != "body" and first_ai[i]), None)
-        tags, inferred = self._infer_deals(tags, bool(in_lead), when)
-        return Analysis(tags, in_lead, in_title, ai_early, ai_policy, inferred)
+        tags, inferred = self._infer_deals(tags, bool(in_lead or deal_lead), when)
+        about = {(t, s) for t, slugs in tags.about.items() for s in slugs}
+        general = frozenset(t for t in tags.all() if t in self.general)
+        ai_context = ai_early is not None or any(t not in self.general for t in about)
+        return Analysis(tags, in_lead, in_title, ai_early, ai_policy, inferred, deal_title,
+                        deal_lead, ai_context, general, publisher)
 
     def _in_context(self, name: Name, index: int, span: tuple[int, int], document: Document,
                     clues: _Clues) -> bool:
@@ -226,50 +316,126 @@ class Vocabulary:
             return False
         return any(spans[i] for i, s in enumerate(document.sentences) if s.zone == "lead")
 
+    def _party_named(self, term: tuple[str, str], known: set[tuple[str, str]]) -> bool:
+        """Whether a deal's party is named plainly: "Stargate" next to OpenAI is the deal."""
+        return any((t, party) in known for party in self.parties.get(term, ())
+                   for t in self.company_taxonomies)
+
     def _tags(
-        self, document: Document, names: list[tuple[int, Hit[Name | Word]]], clues: _Clues
+        self, document: Document, names: list[tuple[int, Hit[Name | Word]]], clues: _Clues,
+        publisher: tuple[str, str] | None = None,
     ) -> Tags:
         sentences = document.sentences
         plain = {(h.pattern.value.taxonomy, h.pattern.value.slug) for _, h in names
                  if isinstance(h.pattern.value, Name) and not h.pattern.value.ambiguous}
-        # At one position keep the longest names: "Google DeepMind" is not also "Google".
-        longest: dict[tuple[int, int], int] = {}
+        if publisher is not None:
+            plain.add(publisher)
+        # Keep the longest names: "Google DeepMind" is neither also "Google" nor, one word
+        # on, also "DeepMind"; "Microsoft Azure" is one name, not two.
+        spans: dict[int, list[tuple[int, int, int]]] = {}
         for index, hit in names:
-            at = (index, hit.word)
-            longest[at] = max(longest.get(at, 0), len(hit.pattern.folded))
+            spans.setdefault(index, []).append((*_span(hit), len(hit.pattern.folded)))
+        kept = [(index, hit) for index, hit in names
+                if not any(start <= _span(hit)[0] and _span(hit)[1] <= end
+                           and size > len(hit.pattern.folded)
+                           for start, end, size in spans[index])]
+        accepted = self._accepted(document, kept, clues, plain)
         seen: set[tuple[str, str, int, int]] = set()
         counts: dict[tuple[str, str], int] = {}
         early: set[tuple[str, str]] = set()
+        titled: set[tuple[str, str]] = set()
+        where: dict[tuple[str, str], list[tuple[int, int]]] = {}  # every (sentence, word)
         order: dict[tuple[str, str], int] = {}
-        for index, hit in names:
+        for index, hit in accepted:
             name = hit.pattern.value
             assert isinstance(name, Name)
-            if len(hit.pattern.folded) < longest[(index, hit.word)]:
-                continue
             term = (name.taxonomy, name.slug)
-            sentence = sentences[index]
-            if name.ambiguous and not (
-                _capitalised_as_name(sentence.original, name.text)
-                and (term in plain or self._in_context(name, index, _span(hit), document, clues))
-            ):
-                continue
             if (term[0], term[1], index, hit.word) in seen:
                 continue
             seen.add((term[0], term[1], index, hit.word))
+            sentence = sentences[index]
             order.setdefault(term, index * 10_000 + hit.word)
             counts.setdefault(term, 0)
             if sentence.counted:
                 counts[term] += 1
+            where.setdefault(term, []).append((index, hit.word))
             if sentence.zone != "body":
                 early.add(term)
+                if sentence.zone == "title":
+                    titled.add(term)
+        if publisher is not None:
+            # A company's own newsroom post is about the company, even when it says "we".
+            order.setdefault(publisher, len(sentences) * 10_000)
+            counts.setdefault(publisher, 0)
+            early.add(publisher)
+        side = self._side_actors(document, early, titled, where, clues, publisher)
         about: dict[str, list[str]] = {}
         mentions: dict[str, list[str]] = {}
         for term in sorted(counts, key=lambda t: order[t]):
             needed = ABOUT_COUNT.get(term[0], ABOUT_COUNT_DEFAULT)
-            target = about if term in early or counts[term] >= needed else mentions
+            is_about = (term in early and term not in side) or counts[term] >= needed
+            target = about if is_about else mentions
             target.setdefault(term[0], []).append(term[1])
         return Tags({k: tuple(v) for k, v in about.items()},
                     {k: tuple(v) for k, v in mentions.items()})
+
+    def _accepted(
+        self, document: Document, names: list[tuple[int, Hit[Name | Word]]], clues: _Clues,
+        plain: set[tuple[str, str]],
+    ) -> list[tuple[int, Hit[Name | Word]]]:
+        """The names that count: unambiguous ones, and ambiguous ones written as names with
+        their context near. A company accepted in a sentence is context for the others
+        there ("Meta takes a stake in Scale AI"), so this runs until nothing changes."""
+        accepted: list[tuple[int, Hit[Name | Word]]] = []
+        pending = list(names)
+        while True:
+            undecided = []
+            for index, hit in pending:
+                name = hit.pattern.value
+                assert isinstance(name, Name)
+                term = (name.taxonomy, name.slug)
+                if not name.ambiguous or (
+                    _capitalised_as_name(document.sentences[index].original, name.text)
+                    and (term in plain or self._party_named(term, plain)
+                         or self._in_context(name, index, _span(hit), document, clues))
+                ):
+                    accepted.append((index, hit))
+                    if name.ambiguous and name.taxonomy in self.company_taxonomies:
+                        clues.ai[index].append(_span(hit))
+                else:
+                    undecided.append((index, hit))
+            if len(undecided) == len(pending):
+                return sorted(accepted, key=lambda found: (found[0], found[1].word))
+            pending = undecided
+
+    def _side_actors(
+        self, document: Document, early: set[tuple[str, str]], titled: set[tuple[str, str]],
+        where: dict[tuple[str, str], list[tuple[int, int]]], clues: _Clues,
+        publisher: tuple[str, str] | None,
+    ) -> set[tuple[str, str]]:
+        """Companies the entry only names on the side, though in its lead.
+
+        When the title names a company, another company named once, in the lead only, is
+        a side actor (a rival compared with, a founder's former employer), unless its
+        sentence has a policy or deal word and no "former" before it: then it is a party
+        ("...wins the Schwarz Group, SAP and Bosch as investors").
+        """
+        companies = self.company_taxonomies
+        if not any(t[0] in companies for t in titled):
+            return set()
+        side = set()
+        for term in early:
+            if term[0] not in companies or term in titled or term == publisher:
+                continue
+            places = where.get(term, [])
+            if len(places) != 1:
+                continue
+            index, word = places[0]
+            before = document.sentences[index].folded.split(" ")[max(0, word - 4):word]
+            party = bool(clues.policy[index]) and not _FORMER.intersection(before)
+            if not party:
+                side.add(term)
+        return side
 
     def _infer_deals(
         self, tags: Tags, policy: bool, when: dt.datetime | None

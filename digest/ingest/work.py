@@ -104,7 +104,7 @@ def work_on_feed(job: FeedJob, vocabulary: Vocabulary) -> Worked:
         summary_words = html_words(entry.summary_html)
         content_words = html_words(entry.content_html)
         document = build_document(entry.title, summary_words, content_words, job.feed.lang)
-        analysis = vocabulary.analyse(document, date)
+        analysis = vocabulary.analyse(document, date, link=entry.link)
         include, exclude = rules.hits(document, entry.categories)
         verdict = judge(analysis, document, keep_all=job.feed.keep_all, include_hits=include,
                         exclude_hits=exclude, company_taxonomies=job.company_taxonomies)

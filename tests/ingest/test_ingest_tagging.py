@@ -15,7 +15,7 @@ from digest.config import parse_site
 from digest.errors import ProblemList
 from digest.ingest.document import build_document, split_sentences
 from digest.ingest.lexicon import Lexicon, fold, make_pattern
-from digest.ingest.relevance import AI_WORDS, CONTEXT_WORDS, POLICY_WORDS
+from digest.ingest.relevance import AI_WORDS, CONTEXT_WORDS, DEAL_WORDS, POLICY_WORDS
 from digest.ingest.tagging import Analysis, Vocabulary
 from digest.schema import normalise
 from digest.taxonomy import parse_taxonomy
@@ -27,7 +27,8 @@ def vocabulary() -> Vocabulary:
     config = parse_site(yamlsrc.load(SITE_YAML), "site.yaml", problems)
     taxonomy = parse_taxonomy(yamlsrc.load(TAXONOMY_YAML), "taxonomy.yaml", config, problems)
     assert not problems.errors, [p.format() for p in problems.items]
-    return Vocabulary(taxonomy, {"policy": POLICY_WORDS, "ai": AI_WORDS, "context": CONTEXT_WORDS})
+    return Vocabulary(taxonomy, {"policy": POLICY_WORDS, "deal": DEAL_WORDS, "ai": AI_WORDS,
+                                 "context": CONTEXT_WORDS})
 
 
 def analyse(title: str, text: str = "", lang: str = "en", summary: str = "",
