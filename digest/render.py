@@ -152,11 +152,13 @@ def _pager(number: int, count: int, link: Any) -> dict[str, Any]:
 
 def _plain_description(term: Term) -> str:
     """The description as plain text for meta tags: Markdown rendered, tags dropped."""
-    text = html.unescape(_TAGS.sub(" ", markdown.render(term.description)))
+    rendered = _BLOCK_TAGS.sub(" ", markdown.render(term.description))
+    text = html.unescape(_TAGS.sub("", rendered))
     return " ".join(text.split())[:300]
 
 
 _TAGS = re.compile(r"<[^>]+>")
+_BLOCK_TAGS = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|br|hr|div|table|tr|td|th|blockquote)\b[^>]*>")
 
 
 

@@ -60,7 +60,7 @@ POLICY_WORDS: dict[str, tuple[str, ...]] = {
         "national laborator*", "acquisition*", "acquire", "acquires", "acquired", "acquiring",
         "merger*", "takeover*", "buyout", "stake", "invest", "invests", "invested", "investing",
         "investment*", "investor*", "funding", "funding round", "valuation", "series a",
-        "series b", "series c", "series d", "IPO", "for profit", "public benefit corporation*",
+        "series b", "series c", "series d", "valued at", "IPO", "for profit", "public benefit corporation*",
         "consultation*", "request for comment*", "public comment*", "attorney general*",
         "federal agenc*", "department of energy", "department of commerce",
         "department of justice", "NIST", "NTIA", "OSTP", "state law*",
@@ -161,12 +161,18 @@ POLICY_WORDS: dict[str, tuple[str, ...]] = {
 DEAL_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("partnership*", "partners with", "partnering with", "partnered with", "teams up",
            "team up", "join forces", "joins forces", "joined forces", "deal", "deals",
-           "agreement*", "licenses", "licensing", "!deal with", "!deals with"),
+           "agreement*", "licenses", "licensing", "raises", "raised", "raising",
+           "!deal with", "!deals with", "!best deal*", "!black friday deal*",
+           "!cyber monday deal*", "!prime day deal*", "!deal of the day", "!raises the bar",
+           "!raises concerns", "!raises questions", "!raised concerns", "!raised questions"),
     "fr": ("partenariat*", "s associe", "s associent", "s allie", "s allient", "alliance",
            "accord", "accords"),
-    "de": ("partnerschaft*", "kooperation*", "zusammenarbeit", "deal", "vereinbarung*"),
-    "es": ("alianza*", "se alia", "se alian", "acuerdo*", "asociacion"),
-    "it": ("partnership", "accordo", "accordi", "alleanza", "si allea", "intesa"),
+    "de": ("partnerschaft*", "kooperation*", "zusammenarbeit", "deal", "vereinbarung*",
+           "sammelt", "eingesammelt"),
+    "es": ("alianza*", "se alia", "se alian", "acuerdo*", "asociacion", "recauda",
+           "recaudado"),
+    "it": ("partnership", "accordo", "accordi", "alleanza", "si allea", "intesa", "raccoglie",
+           "raccolto"),
 }
 """Deal words: weaker than policy words ("Lowe's partnered with OpenAI to build..." is a
 customer story), so they count in a title, or in the lead of a story with two companies."""
@@ -259,11 +265,10 @@ def judge(
     if companies and lead_words:
         reasons.append(f"company: {companies[0]} + policy word '{lead_words[0]}'")
     pair = analysis.ai_policy_sentence
-    title_words = analysis.policy_in_title or analysis.deal_in_title
     if pair is None and analysis.ai_in_lead and (
-        title_words or len(analysis.policy_in_lead) >= 2
+        analysis.policy_in_title or len(analysis.policy_in_lead) >= 2
     ):
-        pair = (analysis.ai_in_lead, (title_words or analysis.policy_in_lead)[0])
+        pair = (analysis.ai_in_lead, (analysis.policy_in_title or analysis.policy_in_lead)[0])
     if pair is not None:
         reasons.append(f"AI context '{pair[0]}' + policy word '{pair[1]}'")
     del document  # the rules read the analysis; the document is kept for future rules

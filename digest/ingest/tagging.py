@@ -161,6 +161,17 @@ def _dotted(text: str) -> str | None:
     return _WORDS.sub(lambda m: _DOTTED.get(m.group(), m.group()), text)
 
 
+def _mentions(places: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Occurrences (sentence, word) with those a few words apart taken as one mention:
+    "OpenAI's GPT-4o" or "Google's Gemini" name a company once."""
+    out: list[tuple[int, int]] = []
+    for index, word in sorted(places):
+        if out and out[-1][0] == index and word - out[-1][1] <= 3:
+            continue
+        out.append((index, word))
+    return out
+
+
 def _flag(term: Term, key: str) -> bool:
     return isinstance(term.extra, Mapping) and term.extra.get(key) is True
 
@@ -413,27 +424,26 @@ class Vocabulary:
         where: dict[tuple[str, str], list[tuple[int, int]]], clues: _Clues,
         publisher: tuple[str, str] | None,
     ) -> set[tuple[str, str]]:
-        """Companies the entry only names on the side, though in its lead.
+        """Companies the entry names only on the side, though in its lead.
 
-        When the title names a company, another company named once, in the lead only, is
-        a side actor (a rival compared with, a founder's former employer), unless its
-        sentence has a policy or deal word and no "former" before it: then it is a party
-        ("...wins the Schwarz Group, SAP and Bosch as investors").
+        A company named once, in the lead and not in the title ("OpenAI's GPT-4o" is once),
+        is a side actor when "former" or "rival" comes just before it ("founded by former
+        OpenAI researchers"), or when the title names another company and the sentence has
+        no policy or deal word: a rival compared with ("beats OpenAI's GPT-4o"), a supplier.
+        In a sentence with such a word it is a party ("...wins SAP and Bosch as investors").
         """
         companies = self.company_taxonomies
-        if not any(t[0] in companies for t in titled):
-            return set()
+        other_in_title = any(t[0] in companies for t in titled)
         side = set()
         for term in early:
             if term[0] not in companies or term in titled or term == publisher:
                 continue
-            places = where.get(term, [])
+            places = _mentions(where.get(term, []))
             if len(places) != 1:
                 continue
             index, word = places[0]
             before = document.sentences[index].folded.split(" ")[max(0, word - 4):word]
-            party = bool(clues.policy[index]) and not _FORMER.intersection(before)
-            if not party:
+            if _FORMER.intersection(before) or (other_in_title and not clues.policy[index]):
                 side.add(term)
         return side
 

@@ -35,3 +35,41 @@
   });
   show();
 })();
+
+/* Sortable tables (the taxonomy indexes): each column header becomes a button that
+   sorts by the cells' data-sort value (or their text), toggling the direction and
+   announcing it through aria-sort. Without JavaScript the table stays sorted by name. */
+(function () {
+  "use strict";
+  var tables = document.querySelectorAll("table.sortable");
+  Array.prototype.forEach.call(tables, function (table) {
+    var headers = table.querySelectorAll("thead th");
+    var body = table.tBodies[0];
+    Array.prototype.forEach.call(headers, function (th, column) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort-button";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var descending = th.getAttribute("aria-sort") !== "descending";
+        if (th.hasAttribute("data-sort-default-asc") && !th.hasAttribute("aria-sort")) descending = false;
+        Array.prototype.forEach.call(headers, function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = key(a.cells[column]), y = key(b.cells[column]);
+          var order = (typeof x === "number" && typeof y === "number") ? x - y : String(x).localeCompare(String(y));
+          return descending ? -order : order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  });
+  function key(cell) {
+    var value = cell.getAttribute("data-sort");
+    if (value === null) return cell.textContent.trim().toLowerCase();
+    var number = Number(value);
+    return value !== "" && !isNaN(number) ? number : value;
+  }
+})();

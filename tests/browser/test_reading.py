@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -179,3 +180,19 @@ def test_search_page_without_javascript(site: Site, context_factory: Any) -> Non
     assert "JavaScript" in fallback.inner_text()
     for path in ["/timeline/"] + [f"/{spec.key}/" for spec in site.model.config.taxonomies]:
         assert fallback.locator(f'a[href="{site.link(path)}"]').count() == 1, path
+
+
+def test_taxonomy_index_sorts_by_recent_activity(site: Site, page: Any) -> None:
+    page.goto(site.url("company/"))
+    header = page.get_by_role("columnheader", name="Latest activity")
+    header.get_by_role("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    dates = page.locator("table.terms tbody tr td:nth-child(3)").evaluate_all(
+        "cells => cells.map(c => c.getAttribute('data-sort'))")
+    known = [d for d in dates if d]
+    assert known == sorted(known, reverse=True) and dates[: len(known)] == known
+    newest = max(site.model.terms[("company", slug)].last_activity or dt.date.min
+                 for (tax, slug) in site.model.terms if tax == "company")
+    assert known[0] == newest.isoformat()
+    header.get_by_role("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
