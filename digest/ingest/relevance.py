@@ -11,12 +11,19 @@ An entry is kept when
   4. a feed's `include` rule matches, or the feed says `keep: all`;
 and it is dropped, whatever else, when an `exclude` rule of its feed matches.
 
+Deal words (partnership, agreement, raises) are weaker than policy words: for rule 2 they
+count in the title, or in the lead when the entry is about two companies, because a
+customer story says "Lowe's partnered with OpenAI to build..." in its lead. A term the
+taxonomy marks `extra: {needs_ai_context: true}` (Apple, the CMA, the GDPR: news outside
+AI too) counts for rules 1 and 2 only with AI context: an AI word in the title or lead,
+or another term of the entry that is AI's own (OpenAI, the AI Act).
+
 "About" comes from tagging.py (title, lead, or repeated). Policy words count only in the
 title and the lead: a long company blog post says "government" somewhere, and that does
 not make it policy news. Every kept entry carries its reasons into the draft.
 
 The word lists below are the defaults; site.yaml's `ingest:` section extends them per
-language (`policy_words`, `ai_words`, `context_words`) or replaces them
+language (`policy_words`, `deal_words`, `ai_words`, `context_words`) or replaces them
 (`extend_defaults: false`). Syntax (lexicon.py): `word*` is a prefix, `*word` a suffix
 (German compounds), a word in capitals of up to five letters matches only capitals, and
 a pattern starting with `!` is an exception: a policy word inside it does not count
@@ -40,7 +47,7 @@ POLICY_WORDS: dict[str, tuple[str, ...]] = {
         "bill passes", "antitrust", "anti trust", "competition authority", "competition watchdog",
         "competition regulator", "competition law", "competition commission", "monopol*",
         "watchdog*", "investigation", "investigations", "investigated by", "under investigation",
-        "probe", "probes", "probed", "probing", "inquiry", "fines", "fined", "a fine of",
+        "probe", "probes", "probed", "probing", "inquiry", "scrutiny", "fines", "fined", "a fine of",
         "fine of", "record fine", "million fine", "billion fine", "antitrust fine", "penalt*",
         "sanction*", "lawsuit*", "sues", "sued", "suing", "court", "courts", "ruling", "ruled",
         "verdict*", "injunction*", "federal judge*", "judge rules", "judge ruled", "judge orders",
@@ -73,7 +80,8 @@ POLICY_WORDS: dict[str, tuple[str, ...]] = {
         "reglementation*", "reglement", "reglements", "regulat*", "legislat*", "loi", "lois",
         "projet de loi", "proposition de loi", "encadrement*", "encadrer",
         "autorite de la concurrence", "droit de la concurrence", "anticoncurrenti*",
-        "antitrust", "abus de position", "monopol*", "gendarme*", "enquete*", "amende*",
+        "antitrust", "abus de position", "monopol*", "gendarme*", "enquete*", "amende*", "epingle*",
+        "dans le viseur",
         "sanction*", "condamn*", "en demeure", "proces", "plainte*", "poursuite*", "poursuit",
         "poursuivi*", "action de groupe", "recours collectif", "tribunal*", "justice", "cour",
         "jugement", "conseil d etat", "droit d auteur", "droits d auteur", "droits voisins",
@@ -97,7 +105,8 @@ POLICY_WORDS: dict[str, tuple[str, ...]] = {
         "gesetzgeb*", "kartell*", "*kartellamt", "wettbewerbshuter", "wettbewerbsbehorde*",
         "wettbewerbsrecht*", "wettbewerbskommissar*", "monopol*", "ermittlung*",
         "untersuchung*", "strafe*", "*strafe", "*strafen", "bestraft", "bussgeld*",
-        "geldbusse*", "sanktion*", "klage*", "*klage", "*klagen", "klagt", "verklag*",
+        "geldbusse*", "sanktion*", "klage*", "*klage", "*klagen", "klagt", "verklag*", "rugt",
+        "abmahnung*",
         "gericht*", "*gericht", "richter*", "urteil*", "*urteil", "urheberrecht*",
         "datenschutz*", "*datenschutzbeauftragte", "*datenschutzbeauftragter", "DSGVO",
         "verbot*", "*verbot", "verbietet", "regierung*", "*regierung", "minister*", "*minister",
@@ -120,7 +129,8 @@ POLICY_WORDS: dict[str, tuple[str, ...]] = {
         "competencia desleal", "autoridad de competencia", "autoridad de la competencia",
         "defensa de la competencia", "CNMC", "AEPD", "monopolio*", "expediente*", "multa*",
         "sancion*", "demanda judicial", "demandas", "demanda a", "demandado", "demandada",
-        "demandan", "demando", "demandar", "querella*", "denuncia*", "investiga a",
+        "demandan", "demando", "demandar", "querella*", "denuncia*", "investiga", "investigan",
+        "en el punto de mira", "bajo la lupa",
         "abre una investigacion", "abrir una investigacion", "investigacion antimonopolio",
         "investigacion formal", "tribunal*", "juzgado*", "juez", "jueza", "juicio", "fiscalia",
         "derechos de autor", "propiedad intelectual", "proteccion de datos", "prohibicion*",
@@ -139,7 +149,8 @@ POLICY_WORDS: dict[str, tuple[str, ...]] = {
     "it": (
         "regolament*", "regolazione", "regolator*", "normativa*", "norme", "regole", "legge",
         "leggi", "ddl", "disegno di legge", "legislat*", "antitrust", "garante*", "AGCM",
-        "monopoli*", "indagine*", "indaga", "inchiesta*", "istruttoria", "multa*", "sanzion*",
+        "monopoli*", "indagine*", "indaga", "indagat*", "inchiesta*", "istruttoria", "multa*",
+        "sanzion*", "nel mirino",
         "tribunale*", "TAR", "consiglio di stato", "giudice*", "sentenza*", "presenta ricorso",
         "presentato ricorso", "annuncia ricorso", "ricorso al tar", "causa legale", "fa causa",
         "fanno causa", "citato in giudizio", "cita in giudizio", "denuncia*",
@@ -164,7 +175,8 @@ DEAL_WORDS: dict[str, tuple[str, ...]] = {
            "agreement*", "licenses", "licensing", "raises", "raised", "raising",
            "!deal with", "!deals with", "!best deal*", "!black friday deal*",
            "!cyber monday deal*", "!prime day deal*", "!deal of the day", "!raises the bar",
-           "!raises concerns", "!raises questions", "!raised concerns", "!raised questions"),
+           "!raises concerns", "!raises questions", "!raised concerns", "!raised questions",
+           "!raising concerns"),
     "fr": ("partenariat*", "s associe", "s associent", "s allie", "s allient", "alliance",
            "accord", "accords"),
     "de": ("partnerschaft*", "kooperation*", "zusammenarbeit", "deal", "vereinbarung*",

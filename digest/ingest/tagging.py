@@ -2,21 +2,31 @@
 
 Names (a term's name, its aliases, and the products listed under `extra.products`,
 which always count as ambiguous) are found on word boundaries, without case or
-accents, in all five languages (see lexicon.py). A name the taxonomy marks ambiguous
-(mistral is a French wind, meta a Spanish and Italian word, Claude a French first
-name) counts only when
+accents, in all five languages (see lexicon.py); "US", "UK" and "EU" in a name also
+match "U.S.", "U.K." and "E.U.". A name the taxonomy marks ambiguous (mistral is a
+French wind, meta a Spanish and Italian word, Claude a French first name) counts only
+when
   - it is capitalised as a name, when the alias is ("le mistral souffle" is the wind),
   - and the context is near: for a company, an AI or context word (IA, KI, LLM, model,
-    start-up, chatbot...) or another company in the same sentence; for a term of any
-    other taxonomy ("CMA", "DSA", "Garante"), a policy word; for a title, the context
-    may be in the lead; or the term's unambiguous name ("Mistral AI") is elsewhere in
-    the entry.
+    start-up, chatbot...) or another company in the same sentence (an ambiguous one
+    with its own context too: "Meta takes a stake in Scale AI"); for a deal, one of its
+    parties named plainly ("Stargate" next to OpenAI); for a term of any other
+    taxonomy ("CMA", "DSA", "Garante"), a policy word; for a title, the context may be
+    in the lead; or the term's unambiguous name ("Mistral AI") is elsewhere in the
+    entry.
+
+The publisher: a company's `extra.newsroom` lists the sites where it publishes its own
+news ("openai.com", "blog.google", "apple.com/newsroom"). An entry whose link is there
+is about that company even when it only says "we".
 
 About or mention: an entry is about a term named in its title or lead, or named
 often (three times for a company, twice for any other term); a term named only in
-passing, deeper in the text, is a mention. A deal is also inferred when all its
-parties are companies the entry is about, a policy word is in the title or lead, and
-the entry is dated within DEAL_WINDOW_DAYS of the deal's announcement.
+passing, deeper in the text, is a mention. So is a company named once in the lead and
+not in the title when "former" or "rival" is just before it, or when the title names
+another company and the sentence has no policy or deal word (a rival compared with, a
+supplier). A deal is also inferred when all its parties are companies the entry is
+about, a policy or deal word is in the title or lead, and the entry is dated within
+DEAL_WINDOW_DAYS of the deal's announcement.
 """
 
 from __future__ import annotations

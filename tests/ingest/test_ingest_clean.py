@@ -87,3 +87,8 @@ def test_no_combination_of_hostile_pieces_survives(pieces: list[str]) -> None:
     html = "".join(pieces)
     assert not UNSAFE.search(html_to_markdown(html, BASE))
     assert not UNSAFE.search(defang_text(html_to_text(html)))
+
+
+def test_control_characters_never_reach_a_draft() -> None:
+    markdown = html_to_markdown("<p>Page 1\x0cPage 2\x07</p>", "https://example.org/")
+    assert markdown == "Page 1Page 2"

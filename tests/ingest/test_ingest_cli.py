@@ -6,11 +6,10 @@ from ingest_support import Project, feed_entry, fixture_bytes, serve
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from digest.cli import _register_optional, cli
+from digest.cli import cli
 
 
 def test_registered_with_the_digest_command() -> None:
-    _register_optional()
     assert {"ingest", "feeds"} <= set(cli.commands)
 
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from ingest_support import UNSAFE, Project
 from pytest_httpserver import HTTPServer
 
-from digest.cli import _register_optional, cli
+from digest.cli import cli
 from digest.ingest.parse import parse_document
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,7 +93,6 @@ def test_every_corpus_feed_ingests_safely(project: Project, server: HTTPServer, 
     assert edited.read_bytes() == text.encode("utf-8")
     assert project.snapshot() == {**before, str(edited.relative_to(project.root / "content")): text.encode()}
 
-    _register_optional()
     runner = CliRunner()
     checked = runner.invoke(cli, ["check", "--root", str(project.root), "--no-annotations"])
     assert checked.exit_code == 0, checked.output[-3000:]
