@@ -182,6 +182,19 @@ def _mentions(places: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _outermost(names: list[tuple[int, Hit[Name | Word]]],
+               among: list[tuple[int, Hit[Name | Word]]] | None = None,
+               ) -> list[tuple[int, Hit[Name | Word]]]:
+    """The names not inside a longer one of `among` (default: of `names`) in their sentence."""
+    spans: dict[int, list[tuple[int, int, int]]] = {}
+    for index, hit in names if among is None else among:
+        spans.setdefault(index, []).append((*_span(hit), len(hit.pattern.folded)))
+    return [(index, hit) for index, hit in names
+            if not any(start <= _span(hit)[0] and _span(hit)[1] <= end
+                       and size > len(hit.pattern.folded)
+                       for start, end, size in spans.get(index, ()))]
+
+
 def _flag(term: Term, key: str) -> bool:
     return isinstance(term.extra, Mapping) and term.extra.get(key) is True
 
@@ -192,8 +205,9 @@ def _newsrooms(term: Term) -> Iterable[tuple[str, str]]:
     rooms = term.extra.get("newsroom") if isinstance(term.extra, Mapping) else None
     for room in rooms if isinstance(rooms, list) else []:
         if isinstance(room, str) and room.strip():
-            host, _, path = room.strip().lower().removeprefix("https://").partition("/")
-            yield host.removeprefix("www."), "/" + path if path else ""
+            bare = room.strip().lower().removeprefix("https://").removeprefix("http://")
+            host, _, path = bare.partition("/")
+            yield host.removeprefix("www."), "/" + path.rstrip("/") if path.strip("/") else ""
 
 
 class Vocabulary:
@@ -264,7 +278,7 @@ class Vocabulary:
         except ValueError:
             return None
         for room, path, term in self.newsrooms:
-            if (host == room or host.endswith("." + room)) and parts.path.startswith(path):
+            if (host == room or host.endswith("." + room)) and parts.path.lower().startswith(path):
                 return term
         return None
 
@@ -352,15 +366,12 @@ class Vocabulary:
         if publisher is not None:
             plain.add(publisher)
         # Keep the longest names: "Google DeepMind" is neither also "Google" nor, one word
-        # on, also "DeepMind"; "Microsoft Azure" is one name, not two.
-        spans: dict[int, list[tuple[int, int, int]]] = {}
-        for index, hit in names:
-            spans.setdefault(index, []).append((*_span(hit), len(hit.pattern.folded)))
-        kept = [(index, hit) for index, hit in names
-                if not any(start <= _span(hit)[0] and _span(hit)[1] <= end
-                           and size > len(hit.pattern.folded)
-                           for start, end, size in spans[index])]
-        accepted = self._accepted(document, kept, clues, plain)
+        # on, also "DeepMind"; "Microsoft Azure" is one name, not two. A longer name that
+        # is ambiguous hides the shorter ones only once it is itself accepted: "Microsoft"
+        # still counts in "Microsoft AI chief" when the product name has no context.
+        plain_names = [(i, h) for i, h in names if not _ambiguous(h)]
+        accepted = _outermost(self._accepted(document, _outermost(names, plain_names),
+                                             clues, plain))
         seen: set[tuple[str, str, int, int]] = set()
         counts: dict[tuple[str, str], int] = {}
         early: set[tuple[str, str]] = set()

@@ -126,6 +126,8 @@ def test_a_newsroom_post_is_about_its_publisher() -> None:
      "The agency sent orders to Alphabet, Amazon, Anthropic, Microsoft and OpenAI.",
      ("google", "amazon", "anthropic", "microsoft", "openai"), ()),
     ("Meta takes 49% stake in Scale AI", "", ("meta", "scale-ai"), ()),
+    # A longer ambiguous name without its context does not hide the plain one inside it.
+    ("Microsoft AI chief Mustafa Suleyman joins the board", "He said little.", ("microsoft",), ()),
     ("Startups can apply for the Google for Startups Gemini Forum",
      "The summit is hosted by Google DeepMind and Google Cloud.", ("google",), ("google-deepmind",)),
 ])
