@@ -41,13 +41,14 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
 import corpus  # noqa: E402
 
 TODAY = corpus.TODAY.isoformat()
 SCENARIOS = ("cold", "no-change", "edit-article", "edit-template")
 TOOLS = ("digest", "hugo", "pelican")
-CORPUS_VERSION = "3"  # bump when corpus.py changes what it writes
+CORPUS_VERSION = "4"  # bump when corpus.py changes what it writes
 
 
 @dataclass
@@ -100,11 +101,18 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def environment() -> dict[str, str]:
+    """digest from this checkout (not whatever copy is installed), unbuffered output."""
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path, "PYTHONUNBUFFERED": "1"}
+
+
 def measure(command: list[str], cwd: Path, log: Path) -> Run:
     """Run a command to completion: wall and CPU time, peak memory of the tree."""
     with open(log, "ab") as output:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT,
+                                   env=environment())
         peak = 0
         done = threading.Event()
 
@@ -257,8 +265,7 @@ def live_rebuild(command: list[str], cwd: Path, ready: re.Pattern[str], rebuilt:
     lines: list[str] = []
     got = threading.Condition()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                               text=True, start_new_session=True, env=environment())
 
     def reader() -> None:
         assert process.stdout is not None

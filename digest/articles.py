@@ -68,7 +68,8 @@ class Article:
 
     @property
     def url(self) -> str:
-        return f"/articles/{self.day.year:04d}/{self.day.month:02d}/{self.slug}/"
+        day = self.day
+        return f"/articles/{day.year:04d}/{day.month:02d}/{self.slug}/"
 
     @property
     def is_draft(self) -> bool:

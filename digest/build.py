@@ -335,7 +335,7 @@ def _structure(fp: Fingerprints) -> bytes:
 def _lastmod(page: Page) -> dt.date | None:
     article = page.context.get("article")
     if article is not None:
-        return (article.updated and _day(article.updated)) or article.day  # type: ignore[no-any-return]
+        return (article.updated and _day(article.updated)) or article.day
     return None
 
 
@@ -407,7 +407,11 @@ def _render_one(job: _RenderJob, index: int) -> _Made:
         try:
             stat = os.stat(current)
             if stat.st_size == len(data) and current.read_bytes() == data:
-                return _Made(index, False, deps, depsum, stat.st_size, stat.st_mtime_ns, "")
+                blob = ""
+                if job.pages is not None and item.key is not None:  # keep it in the store
+                    name = make_digest(item.key, depsum).hex()
+                    blob = name if _link_blob(job, str(current), name, stat) else ""
+                return _Made(index, False, deps, depsum, stat.st_size, stat.st_mtime_ns, blob)
         except OSError:
             pass
     target = f"{job.folder}/{item.path}"
@@ -510,32 +514,32 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
             if problems:
                 raise DigestError(problems)
             new_html.update(html)
-            for item in made:
-                output = plan[item.index]
-                rows[output.path] = OutputRow(output.key or b"", item.deps, item.depsum, item.size,
-                                              item.mtime)
-                if item.written:
+            for one in made:
+                output = plan[one.index]
+                rows[output.path] = OutputRow(output.key or b"", one.deps, one.depsum, one.size,
+                                              one.mtime)
+                if one.written:
                     result.written += 1
                     if isinstance(writer, StagedWriter):
                         writer.staged(output.path)
-                    if item.blob and output.key is not None:
-                        new_blobs.append(BlobRow(output.key, item.blob, item.deps, item.depsum,
-                                                 item.size, item.mtime))
+                if one.blob and output.key is not None:
+                    new_blobs.append(BlobRow(output.key, one.blob, one.deps, one.depsum,
+                                             one.size, one.mtime))
             done += len(made)
             if progress:
                 progress("render", done, len(dirty))
         new_html.update(store.new)
         result.rendered = len(dirty)
         result.written += len(restore)
-        wanted = {item.path for item in plan}
-        removed = [path for path in walked if path not in wanted]
+        wanted = {output.path for output in plan}
+        removed = [name for name in walked if name not in wanted]
         if options.search:
             rows.update(_search(out, writer, staged, model, plan, old_rows, walked, removed,
                                 previous_indexed, result))
-            removed = [path for path in removed if path not in rows]
+            removed = [name for name in removed if name not in rows]
         if isinstance(writer, StagedWriter):
-            for path in removed:
-                writer.delete(path)
+            for name in removed:
+                writer.delete(name)
             result.removed = len(removed)
         else:
             result.removed = len([p for p in old_rows if p not in rows])
@@ -642,6 +646,11 @@ def _plain_result(result: BuildResult) -> dict[str, Any]:
 # -- related articles, cached by what they are computed from --------------------------
 
 
+# The last related lists computed or loaded in this process (a preview server's next
+# build usually has the same), by their signature.
+_RELATED: dict[bytes, tuple[bytes, list[tuple[int, list[int]]]]] = {}
+
+
 def _related_function(cache: BuildCache, code: bytes, workers: int | None
                       ) -> Callable[[list[Article], int], dict[str, list[Article]]]:
     from . import parallel
@@ -650,31 +659,33 @@ def _related_function(cache: BuildCache, code: bytes, workers: int | None
     def related(ordered: list[Article], count: int) -> dict[str, list[Article]]:
         if count <= 0:
             return {}
-        signature = digest(code, str(count), *(
-            f"{a.path}\x1f{a.moment.isoformat()}\x1f{a.all_terms()}" for a in ordered))
-        by_path = {a.path: a for a in ordered}
+        # What related_indices reads: the order of the articles and their terms.
+        signature = digest(code, str(count), *(f"{a.path}\x1f{a.terms!r}" for a in ordered))
         if cache.enabled:
             try:
-                stored_signature, stored = cache.get_meta("related")
+                stored_signature, stored = _RELATED.get(signature) or cache.get_meta("related")
                 if stored_signature == signature:
-                    return {path: [by_path[p] for p in others] for path, others in stored.items()}
-            except (CacheMiss, KeyError, ValueError, TypeError):
+                    _RELATED.clear()
+                    _RELATED[signature] = (signature, stored)
+                    return {ordered[index].path: [ordered[o] for o in best]
+                            for index, best in stored}
+            except (CacheMiss, IndexError, ValueError, TypeError):
                 pass
         by_term = related_index(ordered)
         count_workers = workers if workers is not None else parallel.workers_for(
             len(ordered), RELATED_PARALLEL_MIN)
         step = max(1, len(ordered) // max(1, count_workers * 4))
         tasks = [range(i, min(len(ordered), i + step)) for i in range(0, len(ordered), step)]
-        found: dict[str, list[Article]] = {}
+        found: list[tuple[int, list[int]]] = []
         for part in parallel.run(_related_chunk, tasks, (ordered, by_term, count), count_workers):
-            for index, best in part:
-                found[ordered[index].path] = [ordered[o] for o in best]
+            found.extend(part)
         if cache.enabled:
             with cache.transaction() as db:
                 if db is not None:
-                    cache.put_meta(db, "related", (signature, {
-                        path: [a.path for a in others] for path, others in found.items()}))
-        return found
+                    cache.put_meta(db, "related", (signature, found))
+            _RELATED.clear()
+            _RELATED[signature] = (signature, found)
+        return {ordered[index].path: [ordered[o] for o in best] for index, best in found}
 
     return related
 

@@ -342,10 +342,10 @@ class BuildCache:
 
     def prune_blobs(self, db: sqlite3.Connection) -> list[str]:
         """Forget pages no remembered output folder holds; returns their file names."""
-        gone = [r[0] for r in db.execute(
-            "SELECT name FROM blobs WHERE key NOT IN (SELECT key FROM outputs)").fetchall()]
-        db.executemany("DELETE FROM blobs WHERE name = ?", ((n,) for n in gone))
-        return gone
+        gone = db.execute(
+            "SELECT key, name FROM blobs WHERE key NOT IN (SELECT key FROM outputs)").fetchall()
+        db.executemany("DELETE FROM blobs WHERE key = ?", ((key,) for key, _ in gone))
+        return [name for _, name in gone]
 
 
 def _raise_miss() -> Any:

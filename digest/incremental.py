@@ -19,12 +19,12 @@ from typing import Any
 from . import markdown, parallel
 from .articles import Article, parse_article
 from .cache import DB_NAME, BuildCache, CacheMiss, SourceRow, digest, seal, unseal
-from .config import load_site
+from .config import SiteConfig, load_site
 from .errors import Problem, ProblemList
 from .fingerprint import card_digest
 from .project import Content, Layout, _check_duplicates
 from .sources import SourceFile, file_bytes, scan_articles
-from .taxonomy import load_taxonomy
+from .taxonomy import Taxonomies, load_taxonomy
 
 PARSE_PARALLEL_MIN = 400  # files to parse before a process pool pays for itself
 RACY_NS = 2_000_000_000  # a file changed this close to when it was read is read again
@@ -94,9 +94,21 @@ def load_content_cached(layout: Layout, cache: BuildCache, code: bytes,
                         ) -> LoadedContent:
     """`load_content(layout)`, from the cache where a file is unchanged."""
     problems = ProblemList()
-    config = load_site(layout.site_config, layout.root, problems)
-    taxonomies = load_taxonomy(layout.taxonomy, layout.root, config, problems)
-    ctx = digest(code, file_bytes(layout.site_config), file_bytes(layout.taxonomy))
+    site_bytes, taxonomy_bytes = file_bytes(layout.site_config), file_bytes(layout.taxonomy)
+    ctx = digest(code, site_bytes, taxonomy_bytes)
+    config_key = (str(layout.root.resolve()), ctx)
+    parsed_config = _CONFIG.get(config_key) if cache.enabled else None
+    if parsed_config is None:
+        found_problems = ProblemList()
+        config = load_site(layout.site_config, layout.root, found_problems)
+        taxonomies = load_taxonomy(layout.taxonomy, layout.root, config, found_problems)
+        parsed_config = (config, taxonomies, found_problems.items)
+        if (file_bytes(layout.site_config), file_bytes(layout.taxonomy)) == (site_bytes,
+                                                                            taxonomy_bytes):
+            _CONFIG.clear()
+            _CONFIG[config_key] = parsed_config
+    config, taxonomies, config_problems = parsed_config
+    problems.extend(config_problems)
     files = scan_articles(layout.articles, layout.root) if files is None else files
     results: list[tuple[Article | None, list[Problem], bytes | None] | None] = [None] * len(files)
     md_keys: list[bytes | None] = [None] * len(files)
@@ -178,6 +190,9 @@ class _Warm:
 # preview server rebuilds in one process and, for files whose stat signature is the
 # same (and not changed just before being read), skips reading the cache at all.
 _WARM: dict[tuple[str, bytes], dict[str, _Warm]] = {}
+# Likewise the site config and taxonomy, by their bytes (kept only if they did not
+# change while being read).
+_CONFIG: dict[tuple[str, bytes], tuple[SiteConfig, Taxonomies, list[Problem]]] = {}
 
 
 def _remember_warm(key: tuple[str, bytes], warm: dict[str, _Warm], files: list[SourceFile],

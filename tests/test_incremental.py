@@ -413,6 +413,25 @@ def test_search_index_is_kept_when_no_page_changed(themed: Path, tmp_path: Path)
     assert {p for p in _tree(out) if p.startswith("pagefind/")}
 
 
+def test_repeated_builds_in_one_process_use_memory_and_stay_exact(
+        themed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`digest serve` rebuilds in one process: what it keeps in memory between builds
+    (parsed articles, config, taxonomy, related lists) never hides a change."""
+    from digest import incremental
+
+    monkeypatch.setattr(incremental, "RACY_NS", -1)  # trust stat signatures at once
+    out = tmp_path / "site"
+    _build(themed, out)
+    _build(themed, out)  # memory now warm
+    for number, step in enumerate((_body, _title, _term_description, _tags, _site_config)):
+        step(themed)
+        again = _build(themed, out)
+        assert again.parsed <= 5
+        clean = tmp_path / f"clean-{number}"
+        _build(themed, clean, cache=False)
+        assert_same_site(out, clean)
+
+
 def test_random_edit_sequence_stays_equal_to_clean_builds(themed: Path, tmp_path: Path) -> None:
     """A seeded walk through the kinds of change, comparing after every step."""
     rng = random.Random(6)
