@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import BlobRow, BuildCache, CacheMiss, OutputRow, digest
+from .cache import BlobRow, BuildCache, CacheMiss, OutputRow, digest, seal
 from .errors import DigestError, Problem
 from .project import Layout
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .write import SiteWriter, StagedWriter
 
 SEP, DEP_SEP, EVERYTHING = "\x1f", "\x1e", "*"  # as in digest.fingerprint (not imported here)
+RACY_NS = 2_000_000_000  # as in digest.incremental: trust no signature younger than this
 RENDER_PARALLEL_MIN = 300  # pages to render before a process pool pays for itself
 RELATED_PARALLEL_MIN = 3000  # articles
 SEARCH_DIR = "pagefind/"
@@ -95,6 +96,9 @@ class _SiteState:
     result: dict[str, Any]
     structure: bytes = b""  # the site model but for article bodies (see _structure)
     bodies: dict[str, bytes] = field(default_factory=dict)  # article path -> body key
+    static: bytes | None = None  # what it read but the articles (see _inputs_digest)
+    # article file -> (stat signature, card digest, body key, has problems)
+    articles: dict[str, tuple[str, bytes, bytes, bool]] = field(default_factory=dict)
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
@@ -125,7 +129,8 @@ def _build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCache,
     site_key = str(out)
     code = code_digest()
     files = scan_articles(layout.articles, layout.root)
-    inputs = _inputs_digest(options, layout, out, code, files, recorded) if cache.enabled else None
+    static, inputs = (_inputs_digest(options, layout, out, code, files, recorded)
+                      if cache.enabled else (None, None))
     previous = _previous_state(cache, site_key, code) if cache.enabled else None
     if (inputs is not None and previous is not None and previous.inputs == inputs
             and (previous.horizon is None or today < previous.horizon)
@@ -134,13 +139,24 @@ def _build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCache,
         result.written = result.removed = result.rendered = result.parsed = 0
         result.unchanged = result.files
         return result
-    return _full_build(options, layout, out, cache, progress, code, files, inputs, recorded, today,
-                       previous)
+    if (static is not None and previous is not None and previous.static == static
+            and not options.search and (previous.horizon is None or today < previous.horizon)):
+        from .quick import quick_build
+
+        quick = quick_build(options, layout, out, cache, code, files, previous, recorded)
+        if quick is not None:
+            result, articles, bodies = quick
+            _save_state(cache, out, code, replace(previous, inputs=inputs, recorded=recorded,
+                                                  result=_plain_result(result),
+                                                  articles=articles, bodies=bodies))
+            return result
+    return _full_build(options, layout, out, cache, progress, code, files, static, inputs,
+                       recorded, today, previous)
 
 
 def _full_build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCache,
                 progress: Progress | None, code: bytes, files: list[SourceFile],
-                inputs: bytes | None, recorded: int, today: dt.date,
+                static: bytes | None, inputs: bytes | None, recorded: int, today: dt.date,
                 previous: _SiteState | None) -> BuildResult:
     from . import markdown
     from .config import normalise_base_url
@@ -207,13 +223,21 @@ def _full_build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCa
     store.close()
     lap("produce")
     if cache.enabled:
-        state = _SiteState(inputs, recorded, min(later, default=None), _plain_result(result),
-                           structure, dict(loaded.bodies))
-        stored = {f.name: getattr(state, f.name) for f in fields(state)} | {"code": code}
-        with cache.transaction() as db:
-            if db is not None:
-                cache.put_site(db, str(out), _generation(), stored, None)
+        warned = {p.path for p in content.problems}
+        articles = {source.name: (source.sig, loaded.cards.get(source.name, b""),
+                                  loaded.bodies.get(source.name, b""), source.name in warned)
+                    for source in loaded.files}
+        _save_state(cache, out, code, _SiteState(
+            inputs, recorded, min(later, default=None), _plain_result(result), structure,
+            dict(loaded.bodies), static, articles))
     return result
+
+
+def _save_state(cache: BuildCache, out: Path, code: bytes, state: _SiteState) -> None:
+    stored = {f.name: getattr(state, f.name) for f in fields(state)} | {"code": code}
+    with cache.transaction() as db:
+        if db is not None:
+            cache.put_site(db, str(out), _generation(), stored, None)
 
 
 class _Laps:
@@ -231,9 +255,18 @@ class _Laps:
         if self.progress is not None:
             self.progress(f"time:{phase}", ms, 0)
         if self.verbose:
-            print(f"digest: {phase} {ms} ms ({int((cpu - self.cpu) * 1000)} ms CPU here)",
-                  file=sys.stderr)
+            print(f"digest: {phase} {ms} ms ({int((cpu - self.cpu) * 1000)} ms CPU here"
+                  f"{_memory()})", file=sys.stderr)
         self.last, self.cpu = now, cpu
+
+
+def _memory() -> str:
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            found = dict(line.split(":", 1) for line in handle if line.startswith("Vm"))
+        return f", {found['VmRSS'].strip()} resident, peak {found['VmHWM'].strip()}"
+    except (OSError, KeyError, ValueError):
+        return ""
 
 
 # -- the plan: every output file, its key, and how to make it ----------------------------
@@ -245,6 +278,8 @@ class Output:
     key: bytes | None  # static key; None: make it every time
     page: Page | None = None  # an HTML page, rendered with its dependencies recorded
     make: Callable[[], bytes] | None = None  # anything else
+    deps: str = ""  # what anything else reads, when an article body is part of it
+    recipe: bytes | None = None  # how to make it again without the whole site (quick.py)
 
 
 def _plan(model: SiteModel, all_pages: list[Page], renderer: Renderer, fp: Fingerprints,
@@ -270,33 +305,26 @@ def _plan(model: SiteModel, all_pages: list[Page], renderer: Renderer, fp: Finge
             result.term_pages += 1
     result.pages = len(all_pages)
 
-    def content_of(articles: list[Article]) -> list[bytes | str]:
-        parts: list[bytes | str] = []
-        for a in articles:
-            parts += [a.path, fp.cards.get(a.path, b""), fp.bodies.get(a.path, b"")]
-        return parts
-
     names = fp._names()
     latest = model.articles[: config.feed_size]
-    plan["feed.xml"] = Output("feed.xml", digest(base, "atom", names, *content_of(latest)),
-                              make=lambda: outputs.atom_feed(model, links, latest, config.title,
-                                                             "/feed.xml", "/"))
-    plan["feed.json"] = Output("feed.json", digest(base, "json", *content_of(latest)),
-                               make=lambda: outputs.json_feed(model, links, latest))
-    result.feeds = 2
+    feeds: list[tuple[str, FeedRecipe]] = [
+        ("feed.xml", ("atom", config.title, "/feed.xml", "/", tuple(a.path for a in latest))),
+        ("feed.json", ("json", "", "", "", tuple(a.path for a in latest))),
+    ]
     for (tax, slug), info in model.terms.items():
-        path = urls.output_file(urls.term_feed(tax, slug))
-        chosen = info.articles[: config.feed_size]
-        term = info.term
+        feeds.append((urls.output_file(urls.term_feed(tax, slug)), (
+            "atom", f"{info.term.name} — {config.title}", urls.term_feed(tax, slug),
+            urls.term(tax, slug), tuple(a.path for a in info.articles[: config.feed_size]))))
+    by_path = {a.path: a for a in model.articles}
+    for path, recipe in feeds:
+        chosen = [by_path[p] for p in recipe[4]]
 
-        def term_feed(chosen: list[Article] = chosen, tax: str = tax, slug: str = slug,
-                      name: str = term.name) -> bytes:
-            return outputs.atom_feed(model, links, chosen, f"{name} — {config.title}",
-                                     urls.term_feed(tax, slug), urls.term(tax, slug))
+        def make_feed(recipe: FeedRecipe = recipe, chosen: list[Article] = chosen) -> bytes:
+            return render_feed(model, links, recipe, chosen)
 
-        plan[path] = Output(path, digest(base, "atom-term", tax, slug, names,
-                                         *content_of(chosen)), make=term_feed)
-        result.feeds += 1
+        plan[path] = Output(path, feed_key(base, names, recipe, fp.cards, fp.bodies),
+                            make=make_feed, deps=feed_deps(recipe), recipe=seal(recipe))
+    result.feeds = len(feeds)
     # (paths and dates: their repr says everything)
     plan["sitemap.xml"] = Output("sitemap.xml", digest(base, "sitemap", repr(sitemap_entries)),
                                  make=lambda: outputs.sitemap(links, sitemap_entries))
@@ -319,6 +347,32 @@ def _plan(model: SiteModel, all_pages: list[Page], renderer: Renderer, fp: Finge
                 plan[path] = Output(path, digest("static", path, data),
                                     make=lambda data=data: data)  # type: ignore[misc]
     return list(plan.values())
+
+
+FeedRecipe = tuple[str, str, str, str, tuple[str, ...]]  # kind, title, feed, page, articles
+
+
+def feed_key(base: bytes, names: bytes, recipe: FeedRecipe, cards: dict[str, bytes],
+             bodies: dict[str, bytes]) -> bytes:
+    """A feed is made from its articles (card fields and body) and the terms' names."""
+    parts: list[bytes | str] = [base, "feed", repr(recipe[:4]), names]
+    for path in recipe[4]:
+        parts += [path, cards.get(path, b""), bodies.get(path, b"")]
+    return digest(*parts)
+
+
+def feed_deps(recipe: FeedRecipe) -> str:
+    return DEP_SEP.join(sorted({f"A{SEP}{p}{SEP}{part}" for p in recipe[4] for part in "bc"}
+                               | {"N"}))
+
+
+def render_feed(model: SiteModel, links: Any, recipe: FeedRecipe, articles: list[Article]) -> bytes:
+    from . import outputs
+
+    kind, title, feed_path, page_path, _ = recipe
+    if kind == "json":
+        return outputs.json_feed(model, links, articles)
+    return outputs.atom_feed(model, links, articles, title, feed_path, page_path)
 
 
 def _structure(fp: Fingerprints) -> bytes:
@@ -368,6 +422,7 @@ class _Made:
     size: int
     mtime: int
     blob: str  # page store file name, or ""
+    recipe: bytes | None = None
 
 
 def _render_chunk(chunk: list[int]) -> tuple[list[_Made], dict[bytes, str], list[Problem]]:
@@ -393,14 +448,20 @@ def _render_one(job: _RenderJob, index: int) -> _Made:
     from .cache import digest as make_digest
 
     item = job.plan[index]
+    recipe = item.recipe
     if item.page is not None:
         job.recorder.start()
         data = job.renderer.render(item.page)
         deps = job.recorder.finish()
+        if item.key is not None and f"{SEP}b" in deps:
+            # It shows an article's body: keep how to render it again from that alone.
+            from .quick import page_recipe
+
+            recipe = page_recipe(item.page, item.key)
     else:
         assert item.make is not None
         data = item.make()
-        deps = ""
+        deps = item.deps
     depsum = job.fingerprints.depsum(deps)
     if job.compare is not None:
         current = job.compare / item.path
@@ -411,7 +472,8 @@ def _render_one(job: _RenderJob, index: int) -> _Made:
                 if job.pages is not None and item.key is not None:  # keep it in the store
                     name = make_digest(item.key, depsum).hex()
                     blob = name if _link_blob(job, str(current), name, stat) else ""
-                return _Made(index, False, deps, depsum, stat.st_size, stat.st_mtime_ns, blob)
+                return _Made(index, False, deps, depsum, stat.st_size, stat.st_mtime_ns, blob,
+                             recipe)
         except OSError:
             pass
     target = f"{job.folder}/{item.path}"
@@ -428,7 +490,7 @@ def _render_one(job: _RenderJob, index: int) -> _Made:
         name = make_digest(item.key, depsum).hex()
         if _link_blob(job, target, name, stat):
             blob = name
-    return _Made(index, True, deps, depsum, stat.st_size, stat.st_mtime_ns, blob)
+    return _Made(index, True, deps, depsum, stat.st_size, stat.st_mtime_ns, blob, recipe)
 
 
 def _link_blob(job: _RenderJob, source: str, name: str, stat: os.stat_result) -> bool:
@@ -517,7 +579,7 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
             for one in made:
                 output = plan[one.index]
                 rows[output.path] = OutputRow(output.key or b"", one.deps, one.depsum, one.size,
-                                              one.mtime)
+                                              one.mtime, one.recipe)
                 if one.written:
                     result.written += 1
                     if isinstance(writer, StagedWriter):
@@ -714,14 +776,13 @@ def _previous_state(cache: BuildCache, site_key: str, code: bytes) -> _SiteState
 
 
 def _inputs_digest(options: BuildOptions, layout: Layout, out: Path, code: bytes,
-                   files: list[SourceFile], recorded: int) -> bytes | None:
-    """Everything a build reads, by stat signature; None if something changed just now."""
+                   files: list[SourceFile], recorded: int) -> tuple[bytes | None, bytes | None]:
+    """What a build reads, by stat signature: (everything but the articles, everything).
+
+    Either is None when one of its files changed too close to now to trust a signature."""
     parts: list[bytes | str] = [code, sys.version, repr((options.drafts, options.base_url,
                                                            options.search, str(out)))]
     newest = 0
-    for source in files:
-        parts.append(source.name + "\x1f" + source.sig)
-        newest = max(newest, source.changed_ns)
     templates = layout.templates
     parts.append(str(templates))
     skip = layout.articles.resolve()
@@ -737,9 +798,13 @@ def _inputs_digest(options: BuildOptions, layout: Layout, out: Path, code: bytes
             parts.append(importlib.metadata.version("pagefind"))
         except Exception:
             parts.append("pagefind=?")
-    if newest > recorded - 2_000_000_000:
-        return None  # changed too close to now to trust a stat signature
-    return digest(*parts)
+    if newest > recorded - RACY_NS:
+        return None, None  # changed too close to now to trust a stat signature
+    static = digest(*parts)
+    newest = max((source.changed_ns for source in files), default=0)
+    if newest > recorded - RACY_NS:
+        return static, None
+    return static, digest(static, *(source.name + "\x1f" + source.sig for source in files))
 
 
 def _walk_stats(folder: Path, skip: Path) -> list[tuple[str, os.stat_result]]:

@@ -30,12 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA = 3  # bump when a table or a pickled type changes shape
+SCHEMA = 4  # bump when a table or a pickled type changes shape
 DB_NAME = "build.sqlite"
 STORE_NAME = "pages"
 LOCK_NAME = "build.lock"
 KEEP_SITES = 4  # output folders whose files are remembered
 DIGEST_SIZE = 16
+HTML_KEEP_SECONDS = 30 * 86400  # Markdown rendered outside articles, kept a month unused
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
@@ -47,7 +48,7 @@ CREATE TABLE IF NOT EXISTS html (md BLOB PRIMARY KEY, html TEXT, used INTEGER);
 CREATE TABLE IF NOT EXISTS sites (site TEXT PRIMARY KEY, used INTEGER, state BLOB);
 CREATE TABLE IF NOT EXISTS outputs (
     site TEXT, path TEXT, key BLOB, deps TEXT, depsum BLOB, size INTEGER, mtime INTEGER,
-    PRIMARY KEY (site, path));
+    recipe BLOB, PRIMARY KEY (site, path));
 CREATE TABLE IF NOT EXISTS blobs (
     key BLOB PRIMARY KEY, name TEXT, deps TEXT, depsum BLOB, size INTEGER, mtime INTEGER);
 """
@@ -108,6 +109,7 @@ class OutputRow:
     depsum: bytes
     size: int
     mtime: int
+    recipe: bytes | None = None  # how to make it again without the whole site (see quick.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +252,16 @@ class BuildCache:
         rows = self._read("SELECT path, sig, checked, sha, ctx, data, md FROM sources")
         return {r[0]: SourceRow(*r) for r in rows}
 
+    def source(self, path: str) -> SourceRow | None:
+        rows = self._read("SELECT path, sig, checked, sha, ctx, data, md FROM sources "
+                          "WHERE path = ?", (path,))
+        return SourceRow(*rows[0]) if rows else None
+
+    def blob_of(self, key: bytes) -> BlobRow | None:
+        rows = self._read("SELECT key, name, deps, depsum, size, mtime FROM blobs WHERE key = ?",
+                          (key,))
+        return BlobRow(*rows[0]) if rows else None
+
     def put_source(self, db: sqlite3.Connection, row: SourceRow, html: str | None) -> None:
         db.execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (row.path, row.sig, row.checked, row.sha, row.ctx, row.data, row.md, html))
@@ -276,7 +288,7 @@ class BuildCache:
 
     def mark_html_used(self, db: sqlite3.Connection, keys: Iterable[bytes], generation: int) -> None:
         db.executemany("UPDATE html SET used = ? WHERE md = ?", ((generation, k) for k in keys))
-        db.execute("DELETE FROM html WHERE used < ?", (generation - 20,))
+        db.execute("DELETE FROM html WHERE used < ?", (generation - HTML_KEEP_SECONDS,))
 
     # -- output folders ------------------------------------------------------------------
 
@@ -289,6 +301,16 @@ class BuildCache:
                           (site,))
         return {r[0]: OutputRow(*r[1:]) for r in rows}
 
+    def outputs_reading(self, site: str, deps: Iterable[str]) -> dict[str, OutputRow]:
+        """The files whose recorded dependencies include any of `deps`, with recipes."""
+        wanted = list(deps)
+        if not wanted:
+            return {}
+        test = " OR ".join("instr(deps, ?) > 0" for _ in wanted)
+        rows = self._read(f"SELECT path, key, deps, depsum, size, mtime, recipe FROM outputs "
+                          f"WHERE site = ? AND ({test})", (site, *wanted))
+        return {r[0]: OutputRow(*r[1:]) for r in rows}
+
     def output_stats(self, site: str) -> dict[str, tuple[int, int]]:
         rows = self._read("SELECT path, size, mtime FROM outputs WHERE site = ?", (site,))
         return {r[0]: (r[1], r[2]) for r in rows}
@@ -299,8 +321,8 @@ class BuildCache:
         db.execute("INSERT OR REPLACE INTO sites VALUES (?, ?, ?)", (site, generation, seal(state)))
         if rows is not None:
             db.execute("DELETE FROM outputs WHERE site = ?", (site,))
-            db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           ((site, path, r.key, r.deps, r.depsum, r.size, r.mtime)
+            db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           ((site, path, r.key, r.deps, r.depsum, r.size, r.mtime, r.recipe)
                             for path, r in rows.items()))
         old = db.execute("SELECT site FROM sites ORDER BY used DESC LIMIT -1 OFFSET ?",
                          (KEEP_SITES,)).fetchall()
@@ -310,9 +332,15 @@ class BuildCache:
 
     def update_outputs(self, db: sqlite3.Connection, site: str, changed: dict[str, OutputRow],
                        removed: Iterable[str]) -> None:
-        db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       ((site, path, r.key, r.deps, r.depsum, r.size, r.mtime)
-                        for path, r in changed.items()))
+        # A row given without a recipe keeps the one it had (it is checked against the
+        # key before any use).
+        db.executemany(
+            "INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site, path) DO "
+            "UPDATE SET key = excluded.key, deps = excluded.deps, depsum = excluded.depsum, "
+            "size = excluded.size, mtime = excluded.mtime, "
+            "recipe = coalesce(excluded.recipe, outputs.recipe)",
+            ((site, path, r.key, r.deps, r.depsum, r.size, r.mtime, r.recipe)
+             for path, r in changed.items()))
         db.executemany("DELETE FROM outputs WHERE site = ? AND path = ?",
                        ((site, p) for p in removed))
 

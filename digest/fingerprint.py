@@ -63,6 +63,7 @@ REPR_TYPES = frozenset(
     kind for kind in (PartialDate, Event, Alias, Amount, Source, FieldSpec)
     if all(f.repr for f in dataclasses.fields(kind)))
 MACRO_MEMO_LIMIT = 20_000  # outputs kept per macro and process
+MACRO_MEMO_LARGEST = 16_384  # characters: larger outputs are not kept
 
 SEP = "\x1f"  # between the parts of one dependency
 DEP_SEP = "\x1e"  # between dependencies
@@ -406,9 +407,10 @@ class Recorder:
                 inner_deps = recorder.deps
                 recorder.deps = outer
                 outer.update(inner_deps)
-            if len(memo) >= MACRO_MEMO_LIMIT:
-                memo.clear()
-            memo[key] = (value, frozenset(inner))
+            if not isinstance(value, str) or len(value) <= MACRO_MEMO_LARGEST:  # (not timelines)
+                if len(memo) >= MACRO_MEMO_LIMIT:
+                    memo.clear()
+                memo[key] = (value, frozenset(inner))
             return value
 
         memoized.__name__ = name

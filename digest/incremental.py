@@ -89,25 +89,42 @@ def _parse_one(job: _ParseJob, index: int) -> _Parsed:
     return _Parsed(index, checked, sha, seal((article, problems, card_digest(article))), md, html)
 
 
+def load_config_cached(layout: Layout, code: bytes, memory: bool = True
+                       ) -> tuple[SiteConfig, Taxonomies, list[Problem], bytes]:
+    """The site config and taxonomy, their problems, and the parse context digest (what
+    parsing an article depends on besides its text). Kept in memory between builds."""
+    site_bytes, taxonomy_bytes = file_bytes(layout.site_config), file_bytes(layout.taxonomy)
+    ctx = digest(code, site_bytes, taxonomy_bytes)
+    config_key = (str(layout.root.resolve()), ctx)
+    parsed = _CONFIG.get(config_key) if memory else None
+    if parsed is None:
+        found = ProblemList()
+        config = load_site(layout.site_config, layout.root, found)
+        taxonomies = load_taxonomy(layout.taxonomy, layout.root, config, found)
+        parsed = (config, taxonomies, found.items)
+        same = (file_bytes(layout.site_config), file_bytes(layout.taxonomy)) == (site_bytes,
+                                                                                 taxonomy_bytes)
+        if memory and same:
+            _CONFIG.clear()
+            _CONFIG[config_key] = parsed
+    return parsed[0], parsed[1], parsed[2], ctx
+
+
+def parse_source(source: SourceFile, config: SiteConfig, taxonomies: Taxonomies, code: bytes
+                 ) -> tuple[Article | None, list[Problem], bytes | None, bytes | None, bytes, int]:
+    """One file read and parsed: (article, problems, card digest, body key, sha, checked)."""
+    job = _ParseJob([source], config, taxonomies, code, b"", set(), False)
+    parsed = _parse_one(job, 0)
+    article, problems, card = unseal(parsed.data)
+    return article, problems, card, parsed.md, parsed.sha, parsed.checked
+
+
 def load_content_cached(layout: Layout, cache: BuildCache, code: bytes,
                         files: list[SourceFile] | None = None, workers: int | None = None
                         ) -> LoadedContent:
     """`load_content(layout)`, from the cache where a file is unchanged."""
     problems = ProblemList()
-    site_bytes, taxonomy_bytes = file_bytes(layout.site_config), file_bytes(layout.taxonomy)
-    ctx = digest(code, site_bytes, taxonomy_bytes)
-    config_key = (str(layout.root.resolve()), ctx)
-    parsed_config = _CONFIG.get(config_key) if cache.enabled else None
-    if parsed_config is None:
-        found_problems = ProblemList()
-        config = load_site(layout.site_config, layout.root, found_problems)
-        taxonomies = load_taxonomy(layout.taxonomy, layout.root, config, found_problems)
-        parsed_config = (config, taxonomies, found_problems.items)
-        if (file_bytes(layout.site_config), file_bytes(layout.taxonomy)) == (site_bytes,
-                                                                            taxonomy_bytes):
-            _CONFIG.clear()
-            _CONFIG[config_key] = parsed_config
-    config, taxonomies, config_problems = parsed_config
+    config, taxonomies, config_problems, ctx = load_config_cached(layout, code, cache.enabled)
     problems.extend(config_problems)
     files = scan_articles(layout.articles, layout.root) if files is None else files
     results: list[tuple[Article | None, list[Problem], bytes | None] | None] = [None] * len(files)
@@ -145,21 +162,33 @@ def load_content_cached(layout: Layout, cache: BuildCache, code: bytes,
             md_keys[index] = row.md
         except CacheMiss:
             todo.append(index)
-    parsed: list[_Parsed] = []
-    if todo:
-        known = {row.md for row in rows.values() if row.md is not None}
-        job = _ParseJob(files, config, taxonomies, code, ctx, known, cache.enabled)
-        count = workers if workers is not None else parallel.workers_for(len(todo),
-                                                                          PARSE_PARALLEL_MIN)
-        size = max(1, min(200, len(todo) // (count * 4) or 1))
-        tasks = [todo[i: i + size] for i in range(0, len(todo), size)]
-        for batch in parallel.run(_parse_chunk, tasks, job, count):
-            parsed.extend(batch)
-    if parsed or touched or (rows and len(rows) != len(files)):
-        _save_sources(cache, files, rows, parsed, touched, ctx)
-    for item in parsed:
-        results[item.index] = unseal(item.data)
-        md_keys[item.index] = item.md
+    checked_at: dict[int, int] = {}
+    parsed = 0
+    save = cache.enabled and bool(todo or touched or (rows and len(rows) != len(files)))
+    # Parse results are saved and dropped batch by batch: at 100,000 articles, holding
+    # every file's rendered HTML at once would double the memory a build needs.
+    with cache.transaction() if save else contextlib.nullcontext(None) as db:
+        if todo:
+            known = {row.md for row in rows.values() if row.md is not None}
+            job = _ParseJob(files, config, taxonomies, code, ctx, known, cache.enabled)
+            count = workers if workers is not None else parallel.workers_for(len(todo),
+                                                                              PARSE_PARALLEL_MIN)
+            size = max(1, min(200, len(todo) // (count * 4) or 1))
+            tasks = [todo[i: i + size] for i in range(0, len(todo), size)]
+            for batch in parallel.run(_parse_chunk, tasks, job, count):
+                for item in batch:
+                    if db is not None:
+                        _save_parsed(cache, db, files[item.index], rows.get(files[item.index].name),
+                                     item, ctx)
+                    results[item.index] = unseal(item.data)
+                    md_keys[item.index] = item.md
+                    checked_at[item.index] = item.checked
+                parsed += len(batch)
+        if db is not None:
+            for name, sig, checked in touched:
+                cache.touch_source(db, name, sig, checked)
+            present = {f.name for f in files}
+            cache.delete_sources(db, [name for name in rows if name not in present])
     articles: list[Article] = []
     cards: dict[str, bytes] = {}
     bodies: dict[str, bytes] = {}
@@ -174,8 +203,8 @@ def load_content_cached(layout: Layout, cache: BuildCache, code: bytes,
     _check_duplicates(articles, problems)
     content = Content(config, taxonomies, articles, problems.items)
     if cache.enabled:
-        _remember_warm(warm_key, warm, files, results, md_keys, rows, parsed)
-    return LoadedContent(content, cards, bodies, len(parsed), files)
+        _remember_warm(warm_key, warm, files, results, md_keys, rows, checked_at)
+    return LoadedContent(content, cards, bodies, parsed, files)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +226,7 @@ _CONFIG: dict[tuple[str, bytes], tuple[SiteConfig, Taxonomies, list[Problem]]] =
 
 def _remember_warm(key: tuple[str, bytes], warm: dict[str, _Warm], files: list[SourceFile],
                    results: list[Any], md_keys: list[bytes | None], rows: dict[str, SourceRow],
-                   parsed: list[_Parsed]) -> None:
-    checked = {item.index: item.checked for item in parsed}
+                   checked: dict[int, int]) -> None:
     fresh: dict[str, _Warm] = {}
     for index, source in enumerate(files):
         row = rows.get(source.name)
@@ -217,40 +245,20 @@ def _parse_chunk(chunk: list[int]) -> list[_Parsed]:
     return [_parse_one(job, index) for index in chunk]
 
 
-def _save_sources(cache: BuildCache, files: list[SourceFile], rows: dict[str, SourceRow],
-                  parsed: list[_Parsed], touched: list[tuple[str, str, int]], ctx: bytes) -> None:
-    if not cache.enabled:
+def _save_parsed(cache: BuildCache, db: Any, source: SourceFile, row: SourceRow | None,
+                 item: _Parsed, ctx: bytes) -> None:
+    new = SourceRow(source.name, source.sig, item.checked, item.sha, ctx, item.data, item.md)
+    if row is not None and row.sha == item.sha and item.html is None:
+        # Same bytes, new context (the taxonomy changed): keep the stored HTML.
+        db.execute("UPDATE sources SET sig = ?, checked = ?, ctx = ?, data = ?, md = ? "
+                   "WHERE path = ?", (new.sig, new.checked, ctx, new.data, new.md, new.path))
         return
-    present = {f.name for f in files}
-    missing_html: dict[bytes, str | None] = {}
-    for item in parsed:
-        if item.md is not None and item.html is None:
-            row = rows.get(files[item.index].name)
-            if row is None or row.sha != item.sha:
-                missing_html[item.md] = cache.html(item.md)
-    with cache.transaction() as db:
-        if db is None:
-            return
-        for name, sig, checked in touched:
-            cache.touch_source(db, name, sig, checked)
-        for item in parsed:
-            source = files[item.index]
-            row = rows.get(source.name)
-            new = SourceRow(source.name, source.sig, item.checked, item.sha, ctx, item.data,
-                            item.md)
-            if row is not None and row.sha == item.sha and item.html is None:
-                # Same bytes, new context (the taxonomy changed): keep the stored HTML.
-                db.execute("UPDATE sources SET sig = ?, checked = ?, ctx = ?, data = ?, md = ? "
-                           "WHERE path = ?", (new.sig, new.checked, ctx, new.data, new.md, new.path))
-                continue
-            html = item.html
-            if html is None and item.md is not None:
-                html = missing_html.get(item.md)
-                if html is None:
-                    article = unseal(item.data)[0]
-                    html = markdown.render_uncached(article.body)
-            cache.put_source(db, new, html)
-        cache.delete_sources(db, [name for name in rows if name not in present])
+    html = item.html
+    if html is None and item.md is not None:
+        html = cache.html(item.md)  # the same text in another file
+        if html is None:
+            html = markdown.render_uncached(unseal(item.data)[0].body)
+    cache.put_source(db, new, html)
 
 
 class MarkdownStore:

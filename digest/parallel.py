@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
+TASKS_PER_WORKER = 200
+
 # What the workers of the current pool read (inherited through fork); see share().
 _SHARED: Any = None
 
@@ -67,7 +69,10 @@ def run(function: Callable[[T], R], tasks: Sequence[T], context: Any, workers: i
         gc.freeze()
         try:
             method = multiprocessing.get_context("fork")
-            with method.Pool(processes=min(workers, len(tasks))) as pool:
+            # Workers are replaced after a while, so that what one accumulates (its
+            # copies of the parent's pages, its caches) stays bounded on a big site.
+            with method.Pool(processes=min(workers, len(tasks)),
+                             maxtasksperchild=TASKS_PER_WORKER) as pool:
                 yield from pool.imap(function, tasks)
         finally:
             gc.unfreeze()

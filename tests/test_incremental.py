@@ -446,3 +446,82 @@ def test_random_edit_sequence_stays_equal_to_clean_builds(themed: Path, tmp_path
         clean = tmp_path / f"clean-{number}"
         _build(themed, clean, cache=False)
         assert_same_site(out, clean)
+
+
+@pytest.fixture
+def trusted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust stat signatures at once (the files of a test are seconds old), so that the
+    no-change check and the quick lane, which need settled inputs, are exercised."""
+    from digest import build as build_module
+    from digest import incremental
+
+    monkeypatch.setattr(build_module, "RACY_NS", -1)
+    monkeypatch.setattr(incremental, "RACY_NS", -1)
+
+
+@pytest.mark.usefixtures("trusted")
+def test_body_edits_take_the_quick_lane_and_stay_exact(themed: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from digest import quick
+
+    out = tmp_path / "site"
+    first = _build(themed, out)
+    taken: list[bool] = []
+    real = quick.quick_build
+
+    def spy(*args: object, **kwargs: object) -> object:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(quick, "quick_build", spy)
+    for number in range(3):
+        with open(themed / PARTNERSHIP, "a", encoding="utf-8") as handle:
+            handle.write(f"\nOne more paragraph, number {number}.\n")
+        result = _build(themed, out)
+        assert taken[-1], "a body-only edit should not need the whole site"
+        assert result.parsed == 1 and 0 < result.written < first.files / 4
+        clean = tmp_path / f"clean-{number}"
+        _build(themed, clean, cache=False)
+        assert_same_site(out, clean)
+    _title(themed)  # not a body edit: the full build
+    _build(themed, out)
+    assert not taken[-1]
+    _build(themed, tmp_path / "clean-title", cache=False)
+    assert_same_site(out, tmp_path / "clean-title")
+    _body(themed)  # and the quick lane again, on the state the full build left
+    _build(themed, out)
+    assert taken[-1]
+    _build(themed, tmp_path / "clean-last", cache=False)
+    assert_same_site(out, tmp_path / "clean-last")
+
+
+@pytest.mark.usefixtures("trusted")
+def test_quick_lane_steps_aside_for_a_page_that_reads_the_site_model(
+        themed: Path, tmp_path: Path) -> None:
+    # The article page now reads the site model: a body edit can no longer be rebuilt
+    # from the article alone, and the full build must run (and be exact).
+    _edit(themed / "templates/article.html", "{% block content %}",
+          "{% block content %}<!-- {{ model.articles | length }} articles -->")
+    out = tmp_path / "site"
+    _build(themed, out)
+    _body(themed)
+    _build(themed, out)
+    _build(themed, tmp_path / "clean", cache=False)
+    assert_same_site(out, tmp_path / "clean")
+
+
+@pytest.mark.usefixtures("trusted")
+def test_no_change_check_and_quick_lane_notice_a_tampered_output(
+        themed: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    _build(themed, out)
+    (out / "articles/2024/02/mistral-microsoft-partnership/index.html").write_text(
+        "tampered", encoding="utf-8")
+    _body(themed)
+    _build(themed, out)
+    _build(themed, tmp_path / "clean", cache=False)
+    assert_same_site(out, tmp_path / "clean")
+    (out / "index.html").write_text("tampered", encoding="utf-8")
+    _build(themed, out)  # nothing changed but the output
+    assert_same_site(out, tmp_path / "clean")
