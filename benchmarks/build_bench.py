@@ -36,6 +36,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -424,8 +425,9 @@ def main() -> None:
     parser.add_argument("--only", choices=TOOLS, action="append",
                         help="measure only this generator (repeatable)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/digest-bench"),
-                        help="where the corpora and outputs go (default /tmp/digest-bench)")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "digest-bench",
+                        help="where the corpora and outputs go (default: digest-bench in the "
+                             "system's temporary folder)")
     parser.add_argument("--search", action="store_true",
                         help="also time digest's search indexing (Pagefind) on its own")
     parser.add_argument("--live", action="store_true",

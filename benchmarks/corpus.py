@@ -14,7 +14,7 @@ Equivalent pages: one page per article (with five related articles where the gen
 can compute them: digest and Hugo), one page per taxonomy term paginated by 20, a
 paginated index by 20, per-term and site-wide Atom feeds of 20 entries.
 
-    python benchmarks/corpus.py --n 10000 --out /tmp/corpus   # writes digest/, hugo/, pelican/
+    python benchmarks/corpus.py --n 10000 --out ../corpus   # writes digest/, hugo/, pelican/
 """
 
 # ruff: noqa: E501  (the Hugo templates below are long lines of HTML)
