@@ -361,6 +361,7 @@ def fresh_copy(folder: Path, tool: str) -> Path:
 def bench_tool(generator: Generator, repeat: int) -> dict[str, Cell]:
     cells = {scenario: Cell() for scenario in SCENARIOS}
     name = generator.name
+    time.sleep(2.1)  # the corpus was just copied: let its files age past the stat race window
     for attempt in range(repeat):
         generator.clean()
         run = generator.build()

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 SEP, DEP_SEP, EVERYTHING = "\x1f", "\x1e", "*"  # as in digest.fingerprint (not imported here)
 RACY_NS = 2_000_000_000  # as in digest.incremental: trust no signature younger than this
 RENDER_PARALLEL_MIN = 300  # pages to render before a process pool pays for itself
+WHOLE_SITE_OUTPUTS = frozenset({"data/articles.json", "sitemap.xml"})  # made before the pool
 RELATED_PARALLEL_MIN = 3000  # articles
 SEARCH_DIR = "pagefind/"
 SEARCH_KEY = b"pagefind"
@@ -425,6 +426,11 @@ class _Made:
     recipe: bytes | None = None
 
 
+def _chunks(indices: list[int], workers: int) -> list[list[int]]:
+    size = max(1, min(100, len(indices) // (workers * 6) or 1))
+    return [indices[i: i + size] for i in range(0, len(indices), size)]
+
+
 def _render_chunk(chunk: list[int]) -> tuple[list[_Made], dict[bytes, str], list[Problem]]:
     job: _RenderJob = _shared()
     made: list[_Made] = []
@@ -569,10 +575,19 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
                          out if staged else None, cache.store)
         workers = options.workers if options.workers is not None else parallel.workers_for(
             len(dirty), RENDER_PARALLEL_MIN)
-        size = max(1, min(100, len(dirty) // (workers * 6) or 1))
-        tasks = [dirty[i: i + size] for i in range(0, len(dirty), size)]
+        # Outputs as big as the whole site (the data export, the sitemap) are made here,
+        # before the workers start, so that no process holds one of them on top of a
+        # copy of everything else.
+        first = [index for index in dirty if plan[index].path in WHOLE_SITE_OUTPUTS]
+        if workers > 1 and first:
+            rest = [index for index in dirty if plan[index].path not in WHOLE_SITE_OUTPUTS]
+            tasks = [first, *_chunks(rest, workers)]
+            runs = [parallel.run(_render_chunk, tasks[:1], job, 1),
+                    parallel.run(_render_chunk, tasks[1:], job, workers, trim=True)]
+        else:
+            runs = [parallel.run(_render_chunk, _chunks(dirty, workers), job, workers)]
         done = 0
-        for made, html, problems in parallel.run(_render_chunk, tasks, job, workers):
+        for made, html, problems in (batch for run in runs for batch in run):
             if problems:
                 raise DigestError(problems)
             new_html.update(html)

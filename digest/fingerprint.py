@@ -75,6 +75,25 @@ class Uncacheable(Exception):
     """A value the key cannot be computed from: render the page every time."""
 
 
+class NotLoaded(Exception):
+    """The quick lane was asked for a part of the site model it does not have."""
+
+
+class PartialModel:
+    """The site model as the quick lane has it: the config and the taxonomy, nothing
+    else. Reading anything else raises NotLoaded (and the full build runs instead); in
+    a page key and in recorded dependencies it stands for the site model ("M")."""
+
+    __slots__ = ("config", "taxonomies")
+
+    def __init__(self, config: SiteConfig, taxonomies: Taxonomies) -> None:
+        self.config = config
+        self.taxonomies = taxonomies
+
+    def __getattr__(self, name: str) -> Any:
+        raise NotLoaded(name)
+
+
 def card_digest(article: Article) -> bytes:
     """Every field of the article but its body (which the body's Markdown key covers)."""
     card = dataclasses.replace(article, body="")
@@ -149,7 +168,7 @@ class Fingerprints:
             out.append("S" + obj.key)  # part of the site config, in the base
         elif kind is SiteConfig:
             out.append("C")
-        elif kind is SiteModel:
+        elif kind is SiteModel or kind is PartialModel:
             out.append("M")
         elif kind is Taxonomies:
             out.append("X")
@@ -301,7 +320,7 @@ class Recorder:
         elif kind is TermInfo:
             name = attribute if attribute in INFO_FIELDS else "*"
             self.deps.add(f"I{SEP}{obj.term.taxonomy}{SEP}{obj.term.slug}{SEP}{name}")
-        elif kind is SiteModel:
+        elif kind is SiteModel or kind is PartialModel:
             self.deps.add(f"M{SEP}{attribute}")
         elif kind is Taxonomies:
             self.deps.add("X")
@@ -314,7 +333,7 @@ class Recorder:
         import jinja2.filters
         import jinja2.tests
 
-        tracked = (Article, Term, TermInfo, SiteModel, Taxonomies)
+        tracked = (Article, Term, TermInfo, SiteModel, Taxonomies, PartialModel)
         plain_getattr = env.getattr
         plain_getitem = env.getitem
         read = self.read

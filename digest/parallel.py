@@ -50,8 +50,8 @@ def chunks(count: int, size: int) -> list[range]:
     return [range(start, min(count, start + size)) for start in range(0, count, size)]
 
 
-def run(function: Callable[[T], R], tasks: Sequence[T], context: Any, workers: int
-        ) -> Iterator[R]:
+def run(function: Callable[[T], R], tasks: Sequence[T], context: Any, workers: int,
+        trim: bool = False) -> Iterator[R]:
     """`function(task)` for every task, in order, with `context` available as shared().
 
     With workers > 1 the tasks run in forked processes; the results come back pickled.
@@ -66,6 +66,8 @@ def run(function: Callable[[T], R], tasks: Sequence[T], context: Any, workers: i
         # Objects alive now are never freed by the workers' collector: freezing them
         # keeps the collector from touching (and so copying) the parent's pages.
         gc.collect()
+        if trim:
+            release_memory()
         gc.freeze()
         try:
             method = multiprocessing.get_context("fork")
@@ -78,6 +80,17 @@ def run(function: Callable[[T], R], tasks: Sequence[T], context: Any, workers: i
             gc.unfreeze()
     finally:
         _SHARED = None
+
+
+def release_memory() -> None:
+    """Give freed memory back to the system (glibc keeps it otherwise), so that forked
+    workers do not start with it counted in."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def main_thread_only() -> bool:

@@ -100,9 +100,11 @@ def quick_build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCa
     """Rebuild after body-only edits; None when a full build is needed.
 
     Returns the result, and the new per-article state (signatures, cards, bodies)."""
+    from .fingerprint import NotLoaded
+
     try:
         return _quick(options, layout, out, cache, code, files, previous)
-    except _Bail:
+    except (_Bail, NotLoaded):
         return None
 
 
@@ -167,7 +169,7 @@ def _rebuild_readers(options: BuildOptions, layout: Layout, out: Path, cache: Bu
     """Render again every output that read one of the changed bodies, and commit."""
     from . import markdown
     from .build import FeedRecipe, _generation, _link_blob, feed_deps, feed_key, render_feed
-    from .fingerprint import Fingerprints, Recorder, globals_token
+    from .fingerprint import Fingerprints, PartialModel, Recorder, globals_token
     from .incremental import MarkdownStore
     from .render import Renderer
     from .sources import tree_digest
@@ -191,7 +193,7 @@ def _rebuild_readers(options: BuildOptions, layout: Layout, out: Path, cache: Bu
         if (stat.st_size, stat.st_mtime_ns) != (row.size, row.mtime):
             raise _Bail  # not what the last build left: let the full build look at it
 
-    model = SiteModel(config, taxonomies, [], {}, [], {})
+    model: Any = PartialModel(config, taxonomies)
     renderer = Renderer(model, layout.templates, config.base_url)
     renderer.env.auto_reload = False
     recorder = Recorder()
