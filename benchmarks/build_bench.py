@@ -14,7 +14,8 @@ in one run, for each generator that is installed:
 
 each the median of --repeat runs: wall time, CPU time (user + system, the process and
 the workers it waited for) and peak memory (the largest process, from wait4's
-maxrss; and the sum over the process tree, sampled every 20 ms). digest runs as
+maxrss; and the proportional set size summed over the process tree, sampled every
+20 ms, which counts pages that forked workers share with their parent once). digest runs as
 `python -m digest build --no-search`: Pagefind (search) is kept out of the timed
 build, and can be measured on its own with --search. With --live, it also measures the
 live servers: Hugo's `hugo server` (fast render on and off) and `digest serve`, from
@@ -57,7 +58,7 @@ class Run:
     wall: float
     cpu: float
     maxrss_mib: float  # the largest process of the tree
-    tree_mib: float  # sampled sum over the process tree
+    tree_mib: float  # sampled proportional set size summed over the process tree
     ok: bool = True
 
 
@@ -72,8 +73,8 @@ class Cell:
 # -- running one build, measured ----------------------------------------------------------
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory of a process and its descendants, in bytes."""
+def _tree_pss(pid: int) -> int:
+    """Memory of a process and its descendants (proportional set size), in bytes."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -91,12 +92,16 @@ def _tree_rss(pid: int) -> int:
             if parent in tree and child not in tree:
                 tree.add(child)
                 grew = True
+    # Proportional set size: a page shared by forked workers is counted once over the
+    # tree (summing RSS would count the parent's copy-on-write pages once per worker).
     total = 0
-    page = os.sysconf("SC_PAGE_SIZE")
     for member in tree:
         try:
-            with open(f"/proc/{member}/statm") as handle:
-                total += int(handle.read().split()[1]) * page
+            with open(f"/proc/{member}/smaps_rollup", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
         except (OSError, ValueError, IndexError):
             continue
     return total
@@ -120,7 +125,7 @@ def measure(command: list[str], cwd: Path, log: Path) -> Run:
         def sample() -> None:
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, _tree_rss(process.pid))
+                peak = max(peak, _tree_pss(process.pid))
                 done.wait(0.02)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -414,8 +419,9 @@ def table(results: dict[str, dict[str, Cell]], n: int) -> str:
         lines.append(f"| {scenario} | " + " | ".join(cells + ratios) + " |")
     lines.append("")
     lines.append(f"N = {n:,} articles; median of the runs; wall time / CPU time (user + system, "
-                 "with workers) / peak memory of the largest process (sum over the process "
-                 "tree in parentheses). digest ÷ X below 1: digest is faster.")
+                 "with workers) / peak memory of the largest process (in parentheses: the whole "
+                 "process tree's proportional set size, shared pages counted once). "
+                 "digest ÷ X below 1: digest is faster.")
     return "\n".join(lines)
 
 

@@ -32,7 +32,7 @@ LANGUAGES = ("en", "fr", "de", "es", "it")
 SITE_KEYS = (
     "title", "description", "base_url", "language", "languages", "author",
     "page_size", "term_page_size", "feed_size", "related_count", "taxonomies",
-    "ingest", "extra", "copyright", "timeline_page_limit",
+    "ingest", "extra", "copyright", "timeline_page_limit", "term_timeline_limit",
 )
 TAXONOMY_KEYS = ("title", "singular", "description", "fields", "extra")
 FIELD_KEYS = ("type", "values", "taxonomy", "label", "required")
@@ -79,6 +79,9 @@ class SiteConfig:
     # /timeline/ carries every entry up to this many; above it, the latest year (every
     # year always has its own /timeline/YYYY/ page).
     timeline_page_limit: int = 2000
+    # A term page's timeline: all of the term's milestones, and its latest articles up to
+    # this many (the others are in the term's paginated article list).
+    term_timeline_limit: int = 200
     taxonomies: tuple[TaxonomySpec, ...] = ()
     ingest: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -226,6 +229,7 @@ def parse_site(data: Any, path: str, problems: ProblemList) -> SiteConfig:
         feed_size=check.integer(data, "feed_size", 50),
         related_count=check.integer(data, "related_count", 5, minimum=0),
         timeline_page_limit=check.integer(data, "timeline_page_limit", 2000),
+        term_timeline_limit=check.integer(data, "term_timeline_limit", 200),
         taxonomies=tuple(taxonomies),
         ingest=dict(ingest or {}),
         extra=dict(extra or {}),

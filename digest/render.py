@@ -7,10 +7,12 @@ parallel, or skipped when nothing they read has changed.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import html
 import re
 import traceback
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,11 +81,13 @@ def pages(model: SiteModel) -> Iterator[Page]:
             term_feed = (f"{term.name} (Atom)", urls.term_feed(spec.key, term.slug),
                          "application/atom+xml")
             term_chunks = paginate(info.articles, config.term_page_size)
+            timeline, left_out = term_timeline(info.timeline, config.term_timeline_limit)
             for number, chunk in enumerate(term_chunks, start=1):
                 yield Page(
                     urls.term(spec.key, term.slug, number), "term.html", term.name, "term",
                     {"taxonomy": spec, "info": info, "term": term, "articles": chunk,
-                     "first_page": number == 1,
+                     "first_page": number == 1, "timeline": timeline,
+                     "timeline_left_out": left_out,
                      "pager": _pager(number, len(term_chunks),
                                      lambda n, k=spec.key, t=term: urls.term(k, t.slug, n))},
                     description=_plain_description(term), feeds=(term_feed, site_feed),
@@ -91,6 +95,16 @@ def pages(model: SiteModel) -> Iterator[Page]:
     yield from timeline_pages(model, feeds=(site_feed,))
     yield Page(urls.search(), "search.html", "Search", "search", {}, feeds=(site_feed,))
     yield Page("/404.html", "404.html", "Page not found", "error", {}, feeds=(site_feed,))
+
+
+def term_timeline(entries: list[TimelineEntry], limit: int) -> tuple[list[TimelineEntry], int]:
+    """A term page's timeline, bounded: every milestone, and the latest `limit` articles.
+    Returns the entries (oldest first) and how many articles were left out."""
+    articles = [entry for entry in entries if entry.article is not None]
+    if len(articles) <= limit:
+        return entries, 0
+    dropped = {id(entry) for entry in articles[: len(articles) - limit]}
+    return [entry for entry in entries if id(entry) not in dropped], len(dropped)
 
 
 def timeline_pages(model: SiteModel, feeds: tuple[tuple[str, str, str], ...] = ()
@@ -160,6 +174,55 @@ def _plain_description(term: Term) -> str:
 _TAGS = re.compile(r"<[^>]+>")
 _BLOCK_TAGS = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|br|hr|div|table|tr|td|th|blockquote)\b[^>]*>")
 
+_FUNCTION_TYPES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
+_PLAIN_LIMIT = 4096
+
+
+class _Context(jinja2.runtime.Context):
+    """Jinja's context, with a shorter road for calls to plain functions and macros.
+
+    Every call in a template (`url(...)`, `_("...")`, a macro) goes through
+    `Context.call`, which looks for pass_context and friends on the function and on its
+    `__call__`: five attribute probes per call, some 250 calls per article page. A
+    function found to take nothing is remembered and called directly; anything else goes
+    the usual way. (About a sixth of the page rendering time at 10,000 articles.)"""
+
+    _plain: set[Any] = set()
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's)
+        kind = type(__obj)
+        if kind is jinja2.runtime.Macro:  # takes the evaluation context, as Jinja passes it
+            args = (__self.eval_ctx, *args)
+        elif not (kind in _FUNCTION_TYPES and __obj in __self._plain):
+            if kind in _FUNCTION_TYPES and not hasattr(__obj, "jinja_pass_arg"):
+                if len(__self._plain) >= _PLAIN_LIMIT:
+                    __self._plain.clear()
+                __self._plain.add(__obj)
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception")
+
+
+class _Globals(collections.ChainMap[str, Any]):
+    """A template's globals (Jinja's ChainMap), with `in` answered without a generator:
+    each `{% from ... import ... %}` asks it about every name of the page's globals."""
+
+    def __contains__(self, key: object) -> bool:
+        for mapping in self.maps:
+            if key in mapping:
+                return True
+        return False
+
+
+class _Environment(jinja2.Environment):
+    def make_globals(self, d: Any) -> Any:
+        return _Globals(d or {}, self.globals)
 
 
 class Renderer:
@@ -174,7 +237,7 @@ class Renderer:
         base_path = "/" + base_url.split("://", 1)[-1].partition("/")[2]
         self.links = urls.Links(base_url, base_path if base_path.endswith("/") else base_path + "/")
         self.lang = model.config.language
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -183,6 +246,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        self.env.context_class = _Context
         self.env.install_gettext_translations(  # type: ignore[attr-defined]
             translations(templates_dir, self.lang), newstyle=True
         )

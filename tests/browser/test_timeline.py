@@ -13,6 +13,8 @@ from browser_support import Site
 from support import GOLDEN_PROJECT, broken_internal_links
 
 from digest.build import BuildOptions, build
+from digest.model import build_model
+from digest.project import Layout, load_content
 
 VISIBLE = """() => [...document.querySelectorAll('#timeline .tl-entry')]
     .filter(li => !li.hidden && li.offsetParent !== null)
@@ -192,3 +194,31 @@ def test_timeline_pages_by_year_above_the_limit(tmp_path: Path) -> None:
     assert 'href="/sub/timeline/2021/"' in main
     assert "earlier years have their own pages" in main
     assert broken_internal_links(large, base) == []
+
+
+def test_term_page_timeline_is_bounded(tmp_path: Path) -> None:
+    """(No browser.) A term page's timeline keeps every milestone and the latest
+    `term_timeline_limit` articles, says how many older ones it left out, and the term's
+    article list still carries them all."""
+    root = tmp_path / "project"
+    shutil.copytree(GOLDEN_PROJECT, root)
+    config = root / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "term_timeline_limit: 1\n",
+                      encoding="utf-8")
+    out = tmp_path / "site"
+    build(BuildOptions(root=root, out=out, search=False, cache=False))
+    content = load_content(Layout(root))
+    model = build_model(content.config, content.taxonomies,
+                        [a for a in content.articles if not a.is_draft])
+    info = model.terms[("company", "mistral-ai")]
+    articles = [e for e in info.timeline if e.article is not None]
+    events = [e for e in info.timeline if e.article is None]
+    assert len(articles) > 1 and events  # the case is exercised
+    page = (out / "company" / "mistral-ai" / "index.html").read_text(encoding="utf-8")
+    timeline = page.split('class="term-timeline"', 1)[1].split('class="term-articles"', 1)[0]
+    assert timeline.count('class="tl-entry tl-article') == 1
+    assert timeline.count('class="tl-entry tl-event') == len(events)
+    assert articles[-1].url in timeline and articles[0].url not in timeline
+    assert f"{len(articles) - 1} older articles are listed below" in timeline
+    listed = page.split('class="term-articles"', 1)[1]
+    assert all(a.article is not None and a.url in listed for a in articles)
