@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 SEP, DEP_SEP, EVERYTHING = "\x1f", "\x1e", "*"  # as in digest.fingerprint (not imported here)
 RACY_NS = 2_000_000_000  # as in digest.incremental: trust no signature younger than this
 RENDER_PARALLEL_MIN = 300  # pages to render before a process pool pays for itself
-WHOLE_SITE_OUTPUTS = frozenset({"data/articles.json", "sitemap.xml"})  # made before the pool
+WHOLE_SITE_OUTPUTS = ("data/articles.json", "sitemap")  # made before the pool (prefixes)
 RELATED_PARALLEL_MIN = 3000  # articles
 SEARCH_DIR = "pagefind/"
 SEARCH_KEY = b"pagefind"
@@ -327,8 +327,15 @@ def _plan(model: SiteModel, all_pages: list[Page], renderer: Renderer, fp: Finge
                             make=make_feed, deps=feed_deps(recipe), recipe=seal(recipe))
     result.feeds = len(feeds)
     # (paths and dates: their repr says everything)
-    plan["sitemap.xml"] = Output("sitemap.xml", digest(base, "sitemap", repr(sitemap_entries)),
-                                 make=lambda: outputs.sitemap(links, sitemap_entries))
+    sitemaps = outputs.sitemap_files(sitemap_entries)
+    for path, entries in sitemaps:
+        plan[path] = Output(path, digest(base, "sitemap", repr(entries)),
+                            make=lambda entries=entries: outputs.sitemap(  # type: ignore[misc]
+                                links, entries))
+    if len(sitemaps) > 1:
+        parts = [path for path, _ in sitemaps]
+        plan["sitemap.xml"] = Output("sitemap.xml", digest(base, "sitemap-index", repr(parts)),
+                                     make=lambda: outputs.sitemap_index(links, parts))
     plan["robots.txt"] = Output("robots.txt", digest(base, "robots"),
                                 make=lambda: outputs.robots(links))
     plan["data/articles.json"] = Output(
@@ -578,9 +585,9 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
         # Outputs as big as the whole site (the data export, the sitemap) are made here,
         # before the workers start, so that no process holds one of them on top of a
         # copy of everything else.
-        first = [index for index in dirty if plan[index].path in WHOLE_SITE_OUTPUTS]
+        first = [index for index in dirty if plan[index].path.startswith(WHOLE_SITE_OUTPUTS)]
         if workers > 1 and first:
-            rest = [index for index in dirty if plan[index].path not in WHOLE_SITE_OUTPUTS]
+            rest = [index for index in dirty if not plan[index].path.startswith(WHOLE_SITE_OUTPUTS)]
             tasks = [first, *_chunks(rest, workers)]
             runs = [parallel.run(_render_chunk, tasks[:1], job, 1),
                     parallel.run(_render_chunk, tasks[1:], job, workers, trim=True)]

@@ -144,15 +144,40 @@ def _json(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file (the sitemaps.org protocol's limit)
+
+
+def sitemap_files(entries: list[tuple[str, dt.date | None]], limit: int = SITEMAP_LIMIT
+                  ) -> list[tuple[str, list[tuple[str, dt.date | None]]]]:
+    """Where the sitemap goes: `sitemap.xml` alone, or, above `limit` URLs, files of at
+    most `limit` URLs (`sitemap-1.xml`, ...) that `sitemap.xml` indexes."""
+    if len(entries) <= limit:
+        return [("sitemap.xml", entries)]
+    return [(f"sitemap-{number}.xml", entries[start: start + limit])
+            for number, start in enumerate(range(0, len(entries), limit), start=1)]
+
+
 def sitemap(links: Links, entries: Iterable[tuple[str, dt.date | None]]) -> bytes:
-    ET.register_namespace("", SITEMAP)
-    root = ET.Element(f"{{{SITEMAP}}}urlset")
+    """A `<urlset>`, written as text: ElementTree would hold a tree of three elements per
+    page (over a hundred thousand at scale) for a flat list."""
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP}">']
     for path, lastmod in entries:
-        node = ET.SubElement(root, f"{{{SITEMAP}}}url")
-        ET.SubElement(node, f"{{{SITEMAP}}}loc").text = links.absolute(path)
+        lines.append(f"  <url>\n    <loc>{_text(links.absolute(path))}</loc>")
         if lastmod:
-            ET.SubElement(node, f"{{{SITEMAP}}}lastmod").text = lastmod.isoformat()
-    return _xml(root)
+            lines.append(f"    <lastmod>{lastmod.isoformat()}</lastmod>")
+        lines.append("  </url>")
+    if len(lines) == 2:
+        return f'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="{SITEMAP}" />\n'.encode()
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def sitemap_index(links: Links, paths: Iterable[str]) -> bytes:
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<sitemapindex xmlns="{SITEMAP}">']
+    for path in paths:
+        lines.append(f"  <sitemap>\n    <loc>{_text(links.absolute('/' + path))}</loc>\n  </sitemap>")
+    lines.append("</sitemapindex>\n")
+    return "\n".join(lines).encode("utf-8")
 
 
 def robots(links: Links) -> bytes:
@@ -178,23 +203,39 @@ def _field_value(value: Any) -> Any:
 
 def data_articles(model: SiteModel, links: Links) -> bytes:
     """`/data/articles.json`; the schema is documented in README.md ("The digest as data")."""
-    rows = []
-    for article in model.articles:
-        rows.append({
-            "url": links.absolute(article.url),
-            "path": article.path,
-            "title": article.title,
-            "date": article.date.isoformat(),
-            "updated": article.updated.isoformat() if article.updated else None,
-            "lang": article.lang,
-            "summary": article.summary,
-            "status": article.status,
-            "sources": [{"name": s.name, "url": s.url, "lang": s.lang} for s in article.sources],
-            "terms": {tax: list(slugs) for tax, slugs in article.terms.items()},
-            "mentions": {tax: list(slugs) for tax, slugs in article.mentions.items()},
-        })
-    return _json({"schema": "digest/articles", "version": DATA_SCHEMA_VERSION,
-                  "site": links.absolute("/"), "articles": rows})
+    head = {"schema": "digest/articles", "version": DATA_SCHEMA_VERSION, "site": links.absolute("/")}
+    return _json_with_list(head, "articles", (_article_row(a, links) for a in model.articles))
+
+
+def _json_with_list(head: dict[str, Any], key: str, rows: Iterable[dict[str, Any]]) -> bytes:
+    """`_json(head | {key: list(rows)})`, byte for byte, encoding one row at a time: at
+    100,000 articles the whole document as Python objects (and the pure-Python indenting
+    encoder's pieces) would take several times the memory of the bytes."""
+    opening = _json({**head, key: [None]}).decode("utf-8")
+    before, after = opening.split("\n  null\n", 1)
+    parts: list[bytes] = []
+    for row in rows:
+        text = json.dumps(row, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+        parts.append(b"  " + text.encode("utf-8"))
+    if not parts:
+        return _json({**head, key: []})
+    return (before + "\n").encode("utf-8") + b",\n".join(parts) + ("\n" + after).encode("utf-8")
+
+
+def _article_row(article: Article, links: Links) -> dict[str, Any]:
+    return {
+        "url": links.absolute(article.url),
+        "path": article.path,
+        "title": article.title,
+        "date": article.date.isoformat(),
+        "updated": article.updated.isoformat() if article.updated else None,
+        "lang": article.lang,
+        "summary": article.summary,
+        "status": article.status,
+        "sources": [{"name": s.name, "url": s.url, "lang": s.lang} for s in article.sources],
+        "terms": {tax: list(slugs) for tax, slugs in article.terms.items()},
+        "mentions": {tax: list(slugs) for tax, slugs in article.mentions.items()},
+    }
 
 
 def data_taxonomy(model: SiteModel, links: Links) -> bytes:

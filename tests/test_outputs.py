@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import feedparser
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from support import GOLDEN_PROJECT, GOLDEN_TODAY
 
 from digest.build import BuildOptions, build
@@ -85,3 +88,57 @@ def test_data_export(site: Path) -> None:
     deals = next(t for t in taxonomy["taxonomies"] if t["key"] == "deal")["terms"]
     assert deals[0]["fields"]["amount"] == {"value": 15000000, "currency": "EUR",
                                             "basis": "reported"}
+
+
+def test_sitemap_splits_above_the_protocol_limit() -> None:
+    """Above 50,000 URLs a sitemap is invalid: the URLs go into numbered files, each
+    within the limit, and sitemap.xml becomes their index."""
+    from digest.outputs import sitemap, sitemap_files, sitemap_index
+    from digest.urls import Links
+
+    links = Links("https://example.org/sub/", "/sub/")
+    entries = [(f"/articles/{n}/", dt.date(2024, 1, 1 + n % 28) if n % 3 else None)
+               for n in range(7)]
+    assert sitemap_files(entries, limit=7) == [("sitemap.xml", entries)]
+    files = sitemap_files(entries, limit=3)
+    assert [name for name, _ in files] == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    found = []
+    for _, chunk in files:
+        root = ET.fromstring(sitemap(links, chunk))
+        assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+        assert len(root) <= 3
+        found += [(url.findtext("s:loc", namespaces=ns), url.findtext("s:lastmod", namespaces=ns))
+                  for url in root]
+    assert found == [("https://example.org/sub" + path, day.isoformat() if day else None)
+                     for path, day in entries]
+    index = ET.fromstring(sitemap_index(links, [name for name, _ in files]))
+    assert [loc.text for loc in index.findall("s:sitemap/s:loc", ns)] == [
+        "https://example.org/sub/sitemap-1.xml", "https://example.org/sub/sitemap-2.xml",
+        "https://example.org/sub/sitemap-3.xml"]
+
+
+def test_sitemap_text_escapes_like_an_xml_writer() -> None:
+    from digest.outputs import sitemap
+    from digest.urls import Links
+
+    links = Links("https://example.org/", "/")
+    data = sitemap(links, [("/a&b/<c>/", None)])
+    assert ET.fromstring(data)[0][0].text == "https://example.org/a&b/<c>/"
+    assert sitemap(links, []) == (b'<?xml version="1.0" encoding="utf-8"?>\n'
+                                  b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" />\n')
+
+
+@given(st.lists(st.dictionaries(
+    st.text(min_size=1, max_size=5),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                 lambda inner: st.lists(inner, max_size=3)
+                 | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=6),
+    max_size=4), max_size=4))
+def test_data_export_encoder_matches_json_dumps(rows: list[dict[str, Any]]) -> None:
+    """The export is encoded a row at a time (memory at scale) but must be exactly the
+    document json.dumps would write."""
+    from digest.outputs import _json, _json_with_list
+
+    head = {"schema": "digest/articles", "version": 1, "site": "https://example.org/"}
+    assert _json_with_list(head, "articles", iter(rows)) == _json({**head, "articles": rows})
