@@ -20,7 +20,9 @@ EXPECTED = GOLDEN / "expected"
 def _build(out: Path) -> None:
     # Without the Pagefind index: its files are not byte-for-byte reproducible (hashed
     # names vary between runs) and belong to Pagefind's version, not to digest.
-    build(BuildOptions(root=GOLDEN_PROJECT, out=out, search=False,
+    # A clean build (no cache): the reference that every cached build must equal, and no
+    # .digest-cache left in the test fixture.
+    build(BuildOptions(root=GOLDEN_PROJECT, out=out, search=False, cache=False,
                        today=dt.date.fromisoformat(GOLDEN_TODAY)))
 
 

@@ -20,7 +20,8 @@ from digest.build import BuildOptions, build
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
-    build(BuildOptions(root=GOLDEN_PROJECT, out=out, today=dt.date.fromisoformat(GOLDEN_TODAY)))
+    build(BuildOptions(root=GOLDEN_PROJECT, out=out, cache=False,
+                       today=dt.date.fromisoformat(GOLDEN_TODAY)))
     return out
 
 
