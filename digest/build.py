@@ -582,6 +582,14 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
                          out if staged else None, cache.store)
         workers = options.workers if options.workers is not None else parallel.workers_for(
             len(dirty), RENDER_PARALLEL_MIN)
+        if workers > 1:
+            # Compiled once here, inherited by every worker (workers are replaced as they go).
+            from . import markdown
+
+            markdown.warm()
+            used = {page.template for page in (plan[i].page for i in dirty) if page is not None}
+            for name in sorted(used):
+                renderer.env.get_template(name)
         # Outputs as big as the whole site (the data export, the sitemap) are made here,
         # before the workers start, so that no process holds one of them on top of a
         # copy of everything else.

@@ -62,7 +62,7 @@ SCALARS = frozenset({str, int, float, bool, type(None)})
 REPR_TYPES = frozenset(
     kind for kind in (PartialDate, Event, Alias, Amount, Source, FieldSpec)
     if all(f.repr for f in dataclasses.fields(kind)))
-MACRO_MEMO_LIMIT = 20_000  # outputs kept per macro and process
+MACRO_MEMO_LIMIT = 5_000  # outputs kept per macro and process (more: memory, little speed)
 MACRO_MEMO_LARGEST = 16_384  # characters: larger outputs are not kept
 
 SEP = "\x1f"  # between the parts of one dependency

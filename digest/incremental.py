@@ -28,7 +28,7 @@ from .taxonomy import Taxonomies, load_taxonomy
 
 PARSE_PARALLEL_MIN = 400  # files to parse before a process pool pays for itself
 RACY_NS = 2_000_000_000  # a file changed this close to when it was read is read again
-MEMO_LIMIT = 4096
+MEMO_LIMIT = 512  # rendered bodies kept in memory: feeds reuse the latest articles
 
 
 @dataclass(slots=True)

@@ -31,6 +31,11 @@ def _parser() -> MarkdownIt:
     return md
 
 
+def warm() -> None:
+    """Build the parser now (before worker processes are forked)."""
+    _parser()
+
+
 def _slug(title: str) -> str:
     return re.sub(r"[^\w-]+", "", re.sub(r"\s+", "-", title.strip().lower())) or "section"
 
