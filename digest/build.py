@@ -36,7 +36,9 @@ if TYPE_CHECKING:
 SEP, DEP_SEP, EVERYTHING = "\x1f", "\x1e", "*"  # as in digest.fingerprint (not imported here)
 RACY_NS = 2_000_000_000  # as in digest.incremental: trust no signature younger than this
 RENDER_PARALLEL_MIN = 300  # pages to render before a process pool pays for itself
-WHOLE_SITE_OUTPUTS = ("data/articles.json", "sitemap")  # made before the pool (prefixes)
+# Made before the pool starts, in this process: outputs as big as the site (a year of the
+# timeline is one page), so that no worker holds one on top of its copy of the rest.
+WHOLE_SITE_OUTPUTS = ("data/articles.json", "sitemap", "timeline/")  # path prefixes
 RELATED_PARALLEL_MIN = 3000  # articles
 SEARCH_DIR = "pagefind/"
 SEARCH_KEY = b"pagefind"
