@@ -334,7 +334,14 @@ def prepare(n: int, seed: int, work: Path, tools: list[str]) -> Path:
     folder = work / f"n{n}-seed{seed}"
     stamp = folder / "corpus.stamp"
     expected = f"{CORPUS_VERSION} {n} {seed}"
-    if stamp.is_file() and stamp.read_text().strip() == expected:
+    missing = [tool for tool in tools if not (folder / tool).is_dir()]
+    if stamp.is_file() and stamp.read_text().strip() == expected and not missing:
+        return folder
+    if stamp.is_file() and stamp.read_text().strip() == expected:  # add the missing corpora
+        data = corpus.make_corpus(n, seed)
+        for tool in missing:
+            {"digest": corpus.write_digest, "hugo": corpus.write_hugo,
+             "pelican": corpus.write_pelican}[tool](data, folder / tool)
         return folder
     if folder.exists():
         shutil.rmtree(folder)

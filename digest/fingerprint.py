@@ -413,8 +413,9 @@ class Recorder:
                 key = fingerprints.token((args, kwargs))
             except Uncacheable:
                 return macro(*args, **kwargs)
-            found = memo.get(key)
+            found = memo.pop(key, None)
             if found is not None:
+                memo[key] = found  # least recently used first: the one to drop
                 recorder.deps.update(found[1])
                 return found[0]
             outer = recorder.deps
@@ -428,7 +429,7 @@ class Recorder:
                 outer.update(inner_deps)
             if not isinstance(value, str) or len(value) <= MACRO_MEMO_LARGEST:  # (not timelines)
                 if len(memo) >= MACRO_MEMO_LIMIT:
-                    memo.clear()
+                    del memo[next(iter(memo))]
                 memo[key] = (value, frozenset(inner))
             return value
 

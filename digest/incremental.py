@@ -282,8 +282,9 @@ class MarkdownStore:
 
     def __call__(self, text: str) -> str:
         key = markdown_key(self.code, text)
-        html = self.memo.get(key)
+        html = self.memo.pop(key, None)
         if html is not None:
+            self.memo[key] = html  # least recently used first: the one to drop
             return html
         html = self.new.get(key)
         if html is None:
@@ -294,7 +295,7 @@ class MarkdownStore:
             else:
                 self.used.add(key)
         if len(self.memo) >= MEMO_LIMIT:
-            self.memo.clear()
+            del self.memo[next(iter(self.memo))]
         self.memo[key] = html
         return html
 
