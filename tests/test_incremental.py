@@ -396,6 +396,30 @@ def test_process_pool_gives_the_same_site(themed: Path, tmp_path: Path) -> None:
     assert pooled.files > 0
 
 
+def test_replaced_workers_give_the_same_site(themed: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers replaced after every task (a fresh fork, empty memos) change nothing."""
+    from digest import build as build_module
+    from digest import parallel
+
+    pids = tmp_path / "pids"
+    real = build_module._render_chunk
+
+    def render_chunk(chunk: list[int]) -> object:
+        with open(pids, "a", encoding="ascii") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return real(chunk)
+
+    # Found by name when the pool sends it to a worker, as the real one is.
+    render_chunk.__module__, render_chunk.__qualname__ = real.__module__, real.__qualname__
+    monkeypatch.setattr(build_module, "_render_chunk", render_chunk)
+    monkeypatch.setattr(parallel, "ITEMS_PER_WORKER", 1)
+    _build(themed, tmp_path / "pooled", workers=2)
+    _build(themed, tmp_path / "clean", cache=False, workers=1)
+    assert_same_site(tmp_path / "pooled", tmp_path / "clean")
+    assert len(set(pids.read_text(encoding="ascii").split())) > 2  # workers were replaced
+
+
 def test_search_index_is_kept_when_no_page_changed(themed: Path, tmp_path: Path) -> None:
     pytest.importorskip("pagefind")
     out = tmp_path / "site"
