@@ -11,7 +11,8 @@ It runs in a process pool sized to the machine, like digest's build.
 Not a test: it prints wall and CPU times, and digest's cold build time if given, so that
 a performance target can be checked against what the stack itself allows.
 
-    python benchmarks/bare_pipeline.py /tmp/digest-bench/n10000-seed1/digest
+    python benchmarks/build_bench.py --n 10000 --only digest   # writes the corpus
+    python benchmarks/bare_pipeline.py WORK/n10000-seed1/digest  # WORK: build_bench's --work
 """
 
 from __future__ import annotations
