@@ -553,7 +553,8 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
             rows[item.path] = row  # up to date, and in place
         else:
             candidates.append(index)
-    blobs = cache.blobs() if candidates and cache.store is not None else {}
+    keys = [key for key in (plan[index].key for index in candidates) if key is not None]
+    blobs = cache.blobs(keys) if keys and cache.store is not None else {}
     for index in candidates:
         item = plan[index]
         assert item.key is not None
@@ -569,6 +570,7 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
                 continue
         dirty.append(index)
     dirty.sort()
+    del blobs, keys  # not to be inherited by the workers
 
     writer: SiteWriter | StagedWriter = StagedWriter(out) if staged else SiteWriter(out)
     new_blobs: list[BlobRow] = []

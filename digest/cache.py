@@ -352,11 +352,20 @@ class BuildCache:
     # -- the page store ------------------------------------------------------------------
 
     def blobs(self, keys: Iterable[bytes] | None = None) -> dict[bytes, BlobRow]:
-        rows = self._read("SELECT key, name, deps, depsum, size, mtime FROM blobs")
-        found = {r[0]: BlobRow(*r) for r in rows}
-        if keys is not None:
-            wanted = set(keys)
-            return {k: v for k, v in found.items() if k in wanted}
+        """The page store's entries (only those of `keys`, if given: after a template
+        edit none match, and the whole index with its dependency lists is not loaded)."""
+        if keys is None:
+            rows = self._read("SELECT key, name, deps, depsum, size, mtime FROM blobs")
+            return {r[0]: BlobRow(*r) for r in rows}
+        wanted = set(keys) & {r[0] for r in self._read("SELECT key FROM blobs")}
+        found: dict[bytes, BlobRow] = {}
+        batch = sorted(wanted)
+        for start in range(0, len(batch), 500):
+            part = batch[start: start + 500]
+            marks = ", ".join("?" * len(part))
+            for r in self._read(f"SELECT key, name, deps, depsum, size, mtime FROM blobs "
+                                f"WHERE key IN ({marks})", tuple(part)):
+                found[r[0]] = BlobRow(*r)
         return found
 
     def blob_path(self, name: str) -> Path | None:
