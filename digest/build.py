@@ -594,9 +594,7 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
             used = {page.template for page in (plan[i].page for i in dirty) if page is not None}
             for name in sorted(used):
                 renderer.env.get_template(name)
-        # Outputs as big as the whole site (the data export, the sitemap) are made here,
-        # before the workers start, so that no process holds one of them on top of a
-        # copy of everything else.
+        # Outputs as big as the whole site (WHOLE_SITE_OUTPUTS) are made here first.
         first = [index for index in dirty if plan[index].path.startswith(WHOLE_SITE_OUTPUTS)]
         if workers > 1 and first:
             rest = [index for index in dirty if not plan[index].path.startswith(WHOLE_SITE_OUTPUTS)]
