@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -435,12 +435,7 @@ class _Made:
     recipe: bytes | None = None
 
 
-def _chunks(indices: list[int], workers: int) -> list[list[int]]:
-    size = max(1, min(100, len(indices) // (workers * 6) or 1))
-    return [indices[i: i + size] for i in range(0, len(indices), size)]
-
-
-def _render_chunk(chunk: list[int]) -> tuple[list[_Made], dict[bytes, str], list[Problem]]:
+def _render_chunk(chunk: Sequence[int]) -> tuple[list[_Made], dict[bytes, str], list[Problem]]:
     job: _RenderJob = _shared()
     made: list[_Made] = []
     try:
@@ -598,11 +593,12 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
         first = [index for index in dirty if plan[index].path.startswith(WHOLE_SITE_OUTPUTS)]
         if workers > 1 and first:
             rest = [index for index in dirty if not plan[index].path.startswith(WHOLE_SITE_OUTPUTS)]
-            tasks = [first, *_chunks(rest, workers)]
-            runs = [parallel.run(_render_chunk, tasks[:1], job, 1),
-                    parallel.run(_render_chunk, tasks[1:], job, workers, trim=True)]
+            runs = [parallel.run(_render_chunk, [first], job, 1),
+                    parallel.run(_render_chunk, parallel.split(rest, workers, 6, 100), job,
+                                 workers, trim=True)]
         else:
-            runs = [parallel.run(_render_chunk, _chunks(dirty, workers), job, workers)]
+            runs = [parallel.run(_render_chunk, parallel.split(dirty, workers, 6, 100), job,
+                                 workers)]
         done = 0
         for made, html, problems in (batch for run in runs for batch in run):
             if problems:
@@ -768,8 +764,7 @@ def _related_function(cache: BuildCache, code: bytes, workers: int | None
         by_term = related_index(ordered)
         count_workers = workers if workers is not None else parallel.workers_for(
             len(ordered), RELATED_PARALLEL_MIN)
-        step = max(1, len(ordered) // max(1, count_workers * 4))
-        tasks = [range(i, min(len(ordered), i + step)) for i in range(0, len(ordered), step)]
+        tasks = parallel.split(range(len(ordered)), count_workers, 4)
         found: list[tuple[int, list[int]]] = []
         for part in parallel.run(_related_chunk, tasks, (ordered, by_term, count), count_workers):
             found.extend(part)
@@ -784,7 +779,7 @@ def _related_function(cache: BuildCache, code: bytes, workers: int | None
     return related
 
 
-def _related_chunk(indices: range) -> list[tuple[int, list[int]]]:
+def _related_chunk(indices: Sequence[int]) -> list[tuple[int, list[int]]]:
     from .model import related_indices
 
     ordered, by_term, count = _shared()

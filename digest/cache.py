@@ -351,12 +351,9 @@ class BuildCache:
 
     # -- the page store ------------------------------------------------------------------
 
-    def blobs(self, keys: Iterable[bytes] | None = None) -> dict[bytes, BlobRow]:
-        """The page store's entries (only those of `keys`, if given: after a template
-        edit none match, and the whole index with its dependency lists is not loaded)."""
-        if keys is None:
-            rows = self._read("SELECT key, name, deps, depsum, size, mtime FROM blobs")
-            return {r[0]: BlobRow(*r) for r in rows}
+    def blobs(self, keys: Iterable[bytes]) -> dict[bytes, BlobRow]:
+        """The page store's entries of `keys` (after a template edit none match, and the
+        whole index with its dependency lists is not loaded)."""
         wanted = set(keys) & {r[0] for r in self._read("SELECT key FROM blobs")}
         found: dict[bytes, BlobRow] = {}
         batch = sorted(wanted)

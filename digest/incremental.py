@@ -12,7 +12,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,8 +173,7 @@ def load_content_cached(layout: Layout, cache: BuildCache, code: bytes,
             job = _ParseJob(files, config, taxonomies, code, ctx, known, cache.enabled)
             count = workers if workers is not None else parallel.workers_for(len(todo),
                                                                               PARSE_PARALLEL_MIN)
-            size = max(1, min(200, len(todo) // (count * 4) or 1))
-            tasks = [todo[i: i + size] for i in range(0, len(todo), size)]
+            tasks = parallel.split(todo, count, 4, 200)
             for batch in parallel.run(_parse_chunk, tasks, job, count):
                 for item in batch:
                     if db is not None:
@@ -240,7 +239,7 @@ def _remember_warm(key: tuple[str, bytes], warm: dict[str, _Warm], files: list[S
     _WARM[key] = fresh
 
 
-def _parse_chunk(chunk: list[int]) -> list[_Parsed]:
+def _parse_chunk(chunk: Sequence[int]) -> list[_Parsed]:
     job: _ParseJob = parallel.shared()
     return [_parse_one(job, index) for index in chunk]
 

@@ -51,8 +51,14 @@ def shared() -> Any:
     return _SHARED
 
 
-def chunks(count: int, size: int) -> list[range]:
-    return [range(start, min(count, start + size)) for start in range(0, count, size)]
+def split(items: Sequence[T], workers: int, per_worker: int, largest: int | None = None
+          ) -> list[Sequence[T]]:
+    """`items` in consecutive tasks, about `per_worker` per worker (so that a slow task
+    does not leave the others idle at the end), each at most `largest` long."""
+    size = max(1, len(items) // max(1, workers * per_worker))
+    if largest is not None:
+        size = min(size, largest)
+    return [items[start: start + size] for start in range(0, len(items), size)]
 
 
 def run(function: Callable[[T], R], tasks: Sequence[T], context: Any, workers: int,
