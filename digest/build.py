@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -533,7 +533,7 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
     site_key = str(out)
     staged = cache.enabled and out.is_dir()
     walked = _walk_output(out) if staged else {}
-    rows: dict[str, OutputRow] = {}
+    rows = _Rows(old_rows)
     restore: list[tuple[int, Any]] = []
     dirty: list[int] = []
     candidates: list[int] = []
@@ -545,7 +545,7 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
         if (row is not None and row.key == item.key and walked.get(item.path) == (row.size, row.mtime)
                 and (fp.depsum(row.deps) == row.depsum if changed_bodies is None else
                      changed_bodies.isdisjoint(row.deps.split(DEP_SEP)) if row.deps else True)):
-            rows[item.path] = row  # up to date, and in place
+            rows.keep(item.path, row)  # up to date, and in place
         else:
             candidates.append(index)
     keys = [key for key in (plan[index].key for index in candidates) if key is not None]
@@ -568,15 +568,14 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
     del blobs, keys  # not to be inherited by the workers
 
     writer: SiteWriter | StagedWriter = StagedWriter(out) if staged else SiteWriter(out)
-    new_blobs: list[BlobRow] = []
     new_html: dict[bytes, str] = {}
     try:
         for index, blob in restore:
             source = cache.blob_path(blob.name)
             assert source is not None
             stat = writer.place(plan[index].path, source)
-            rows[plan[index].path] = OutputRow(blob.key, blob.deps, blob.depsum, stat.st_size,
-                                               stat.st_mtime_ns)
+            rows.add(plan[index].path, OutputRow(blob.key, blob.deps, blob.depsum, stat.st_size,
+                                                 stat.st_mtime_ns))
         job = _RenderJob(plan, renderer, recorder, fp, store, writer.folder,
                          out if staged else None, cache.store)
         workers = options.workers if options.workers is not None else parallel.workers_for(
@@ -606,15 +605,14 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
             new_html.update(html)
             for one in made:
                 output = plan[one.index]
-                rows[output.path] = OutputRow(output.key or b"", one.deps, one.depsum, one.size,
-                                              one.mtime, one.recipe)
+                rows.add(output.path, OutputRow(output.key or b"", one.deps, one.depsum, one.size,
+                                                one.mtime, one.recipe),
+                         BlobRow(output.key, one.blob, one.deps, one.depsum, one.size, one.mtime)
+                         if one.blob and output.key is not None else None)
                 if one.written:
                     result.written += 1
                     if isinstance(writer, StagedWriter):
                         writer.staged(output.path)
-                if one.blob and output.key is not None:
-                    new_blobs.append(BlobRow(output.key, one.blob, one.deps, one.depsum,
-                                             one.size, one.mtime))
             done += len(made)
             if progress:
                 progress("render", done, len(dirty))
@@ -624,8 +622,9 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
         wanted = {output.path for output in plan}
         removed = [name for name in walked if name not in wanted]
         if options.search:
-            rows.update(_search(out, writer, staged, model, plan, old_rows, walked, removed,
-                                previous_indexed, result))
+            for path, row in _search(out, writer, staged, model, plan, old_rows, walked, removed,
+                                     previous_indexed, result).items():
+                rows.add(path, row)
             removed = [name for name in removed if name not in rows]
         if isinstance(writer, StagedWriter):
             for name in removed:
@@ -639,7 +638,7 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
         raise
     result.files = len(plan)
     result.unchanged = max(0, len(plan) - min(result.written, len(plan)))
-    _remember(cache, site_key, rows, old_rows, new_blobs, new_html, store)
+    _remember(cache, site_key, rows, new_html, store)
 
 
 def _search(out: Path, writer: SiteWriter | StagedWriter, staged: bool, model: SiteModel,
@@ -698,14 +697,58 @@ def _search(out: Path, writer: SiteWriter | StagedWriter, staged: bool, model: S
     return found
 
 
-def _remember(cache: BuildCache, site_key: str, rows: dict[str, OutputRow],
-              old_rows: dict[str, OutputRow], new_blobs: list[BlobRow],
-              new_html: dict[bytes, str], store: MarkdownStore) -> None:
+class _Rows:
+    """The output rows of this build: those kept from the last one, and the changed ones,
+    which are held compressed until they are saved. At 100,000 articles their dependency
+    lists and recipes came to about 500 MB as Python objects in the main process."""
+
+    BATCH = 512
+
+    def __init__(self, old: dict[str, OutputRow]) -> None:
+        self.old = old
+        self.kept: dict[str, OutputRow] = {}
+        self.paths: set[str] = set()  # of the changed rows
+        self._packed: list[bytes] = []
+        self._pending: list[tuple[str, OutputRow, BlobRow | None]] = []
+
+    def keep(self, path: str, row: OutputRow) -> None:
+        self.kept[path] = row
+
+    def add(self, path: str, row: OutputRow, blob: BlobRow | None = None) -> None:
+        if self.old.get(path) == row and blob is None:
+            self.kept[path] = row
+            return
+        self.paths.add(path)
+        self._pending.append((path, row, blob))
+        if len(self._pending) >= self.BATCH:
+            self._pack()
+
+    def _pack(self) -> None:
+        import pickle
+        import zlib
+
+        self._packed.append(zlib.compress(pickle.dumps(self._pending, pickle.HIGHEST_PROTOCOL), 1))
+        self._pending = []
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.kept or path in self.paths
+
+    def changed(self) -> Iterator[tuple[str, OutputRow, BlobRow | None]]:
+        """The rows that differ from the last build's (last one added wins), in batches."""
+        import pickle
+        import zlib
+
+        for packed in self._packed:
+            yield from pickle.loads(zlib.decompress(packed))
+        yield from self._pending
+
+
+def _remember(cache: BuildCache, site_key: str, rows: _Rows, new_html: dict[bytes, str],
+              store: MarkdownStore) -> None:
     if not cache.enabled:
         return
     generation = _generation()
-    changed = {p: r for p, r in rows.items() if old_rows.get(p) != r}
-    gone = [p for p in old_rows if p not in rows]
+    gone = [p for p in rows.old if p not in rows]
     dropped: list[str] = []
     with cache.transaction() as db:
         if db is None:
@@ -714,8 +757,17 @@ def _remember(cache: BuildCache, site_key: str, rows: dict[str, OutputRow],
             cache.put_html(db, new_html.items(), generation)
         if store.used:
             cache.mark_html_used(db, store.used, generation)
-        cache.update_outputs(db, site_key, changed, gone)
-        cache.put_blobs(db, new_blobs)
+        changed = False
+        batch: list[tuple[str, OutputRow, BlobRow | None]] = []
+        for entry in rows.changed():
+            batch.append(entry)
+            if len(batch) >= _Rows.BATCH:
+                _save_rows(cache, db, site_key, batch)
+                changed, batch = True, []
+        if batch:
+            _save_rows(cache, db, site_key, batch)
+            changed = True
+        cache.update_outputs(db, site_key, {}, gone)
         if changed or gone:
             dropped = cache.prune_blobs(db)
     for name in dropped:
@@ -723,6 +775,12 @@ def _remember(cache: BuildCache, site_key: str, rows: dict[str, OutputRow],
         if path is not None:
             with contextlib.suppress(OSError):
                 os.unlink(path)
+
+
+def _save_rows(cache: BuildCache, db: Any, site_key: str,
+               batch: list[tuple[str, OutputRow, BlobRow | None]]) -> None:
+    cache.update_outputs(db, site_key, {path: row for path, row, _ in batch}, ())
+    cache.put_blobs(db, [blob for _, _, blob in batch if blob is not None])
 
 
 def _generation() -> int:

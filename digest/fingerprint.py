@@ -96,7 +96,7 @@ class PartialModel:
 
 def card_digest(article: Article) -> bytes:
     """Every field of the article but its body (which the body's Markdown key covers)."""
-    card = dataclasses.replace(article, body="")
+    card = dataclasses.replace(article, packed_body=b"")
     return hashlib.blake2b(pickle.dumps(card, protocol=5), digest_size=DIGEST_SIZE).digest()
 
 
@@ -304,7 +304,7 @@ class Recorder:
     def read(self, obj: Any, attribute: Any) -> None:
         kind = type(obj)
         if kind is Article:
-            if attribute == "body":
+            if attribute == "body" or attribute == "packed_body":
                 self.deps.add(f"A{SEP}{obj.path}{SEP}b")
             elif attribute in ARTICLE_FIELDS or attribute in ARTICLE_CARD_ATTRIBUTES:
                 self.deps.add(f"A{SEP}{obj.path}{SEP}c")

@@ -13,7 +13,7 @@ from support import GOLDEN_PROJECT, GOLDEN_TODAY
 
 from digest import cache as cache_module
 from digest import incremental
-from digest.articles import Article, Source
+from digest.articles import Article, Source, pack_body
 from digest.build import BuildOptions, build
 from digest.cache import BuildCache, CacheMiss, digest, seal, unseal
 from digest.fingerprint import PURE_GLOBALS, Recorder
@@ -54,9 +54,11 @@ def test_articles_pickle_through_their_constructor() -> None:
     import pickle
 
     article = Article(path="content/articles/2024/02/x.md", slug="x", title="T",
-                      date=dt.date(2024, 2, 1), lang="en", summary="S", body="B", body_line=5,
-                      sources=(Source("n", "https://e.org", "fr"),), terms={"company": ("a",)})
+                      date=dt.date(2024, 2, 1), lang="en", summary="S", packed_body=pack_body("Bé"),
+                      body_line=5, sources=(Source("n", "https://e.org", "fr"),),
+                      terms={"company": ("a",)})
     assert pickle.loads(pickle.dumps(article)) == article
+    assert pickle.loads(pickle.dumps(article)).body == "Bé"
 
 
 def test_a_file_that_is_not_a_database_is_replaced(tmp_path: Path) -> None:
