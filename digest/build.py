@@ -40,6 +40,7 @@ RENDER_PARALLEL_MIN = 300  # pages to render before a process pool pays for itse
 # timeline is one page), so that no worker holds one on top of its copy of the rest.
 WHOLE_SITE_OUTPUTS = ("data/articles.json", "sitemap", "timeline/")  # path prefixes
 RELATED_PARALLEL_MIN = 3000  # articles
+LISTING_ITEMS_PER_WORKER = 1000  # see digest.parallel.ITEMS_PER_WORKER
 SEARCH_DIR = "pagefind/"
 SEARCH_KEY = b"pagefind"
 
@@ -592,9 +593,18 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
         first = [index for index in dirty if plan[index].path.startswith(WHOLE_SITE_OUTPUTS)]
         if workers > 1 and first:
             rest = [index for index in dirty if not plan[index].path.startswith(WHOLE_SITE_OUTPUTS)]
-            runs = [parallel.run(_render_chunk, [first], job, 1),
-                    parallel.run(_render_chunk, parallel.split(rest, workers, 6, 100), job,
-                                 workers, trim=True)]
+            # Listing pages (terms, home pages) each read hundreds of articles, copying the
+            # memory that holds them into the worker: their workers are replaced sooner.
+            lists = [index for index in rest if (page := plan[index].page) is not None
+                     and page.kind != "article"]
+            single = [index for index in rest if (page := plan[index].page) is None
+                      or page.kind == "article"]
+            runs = [parallel.run(_render_chunk, [first], job, 1)]
+            for part, lifetime in ((single, None), (lists, LISTING_ITEMS_PER_WORKER)):
+                if part:
+                    runs.append(parallel.run(_render_chunk, parallel.split(part, workers, 6, 100),
+                                             job, workers, trim=True,
+                                             items_per_worker=lifetime))
         else:
             runs = [parallel.run(_render_chunk, parallel.split(dirty, workers, 6, 100), job,
                                  workers)]

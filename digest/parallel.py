@@ -62,10 +62,11 @@ def split(items: Sequence[T], workers: int, per_worker: int, largest: int | None
 
 
 def run(function: Callable[[T], R], tasks: Sequence[T], context: Any, workers: int,
-        trim: bool = False) -> Iterator[R]:
+        trim: bool = False, items_per_worker: int | None = None) -> Iterator[R]:
     """`function(task)` for every task, in order, with `context` available as shared().
 
-    With workers > 1 the tasks run in forked processes; the results come back pickled.
+    With workers > 1 the tasks run in forked processes, each replaced after about
+    `items_per_worker` items (default ITEMS_PER_WORKER); the results come back pickled.
     """
     global _SHARED
     _SHARED = context
@@ -85,7 +86,8 @@ def run(function: Callable[[T], R], tasks: Sequence[T], context: Any, workers: i
             # Workers are replaced after ITEMS_PER_WORKER items, so that what one
             # accumulates (its copies of the parent's pages, its caches) stays bounded.
             items = sum(_size(task) for task in tasks) / len(tasks)
-            lifetime = max(1, int(ITEMS_PER_WORKER / max(1.0, items)))
+            per_worker = ITEMS_PER_WORKER if items_per_worker is None else items_per_worker
+            lifetime = max(1, int(per_worker / max(1.0, items)))
             with method.Pool(processes=min(workers, len(tasks)),
                              maxtasksperchild=lifetime) as pool:
                 yield from pool.imap(function, tasks)

@@ -82,12 +82,15 @@ def pages(model: SiteModel) -> Iterator[Page]:
                          "application/atom+xml")
             term_chunks = paginate(info.articles, config.term_page_size)
             timeline, left_out = term_timeline(info.timeline, config.term_timeline_limit)
+            # Bounded like the timeline: a company is mentioned in hundreds of articles.
+            mentioned = info.mentioned[: config.term_timeline_limit]
             for number, chunk in enumerate(term_chunks, start=1):
                 yield Page(
                     urls.term(spec.key, term.slug, number), "term.html", term.name, "term",
                     {"taxonomy": spec, "info": info, "term": term, "articles": chunk,
                      "first_page": number == 1, "timeline": timeline,
                      "timeline_left_out": left_out,
+                     "mentioned": mentioned if number == 1 else [],
                      "pager": _pager(number, len(term_chunks),
                                      lambda n, k=spec.key, t=term: urls.term(k, t.slug, n))},
                     description=_plain_description(term), feeds=(term_feed, site_feed),

@@ -414,6 +414,7 @@ def test_replaced_workers_give_the_same_site(themed: Path, tmp_path: Path,
     render_chunk.__module__, render_chunk.__qualname__ = real.__module__, real.__qualname__
     monkeypatch.setattr(build_module, "_render_chunk", render_chunk)
     monkeypatch.setattr(parallel, "ITEMS_PER_WORKER", 1)
+    monkeypatch.setattr(build_module, "LISTING_ITEMS_PER_WORKER", 1)
     _build(themed, tmp_path / "pooled", workers=2)
     _build(themed, tmp_path / "clean", cache=False, workers=1)
     assert_same_site(tmp_path / "pooled", tmp_path / "clean")

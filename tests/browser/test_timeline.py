@@ -222,3 +222,27 @@ def test_term_page_timeline_is_bounded(tmp_path: Path) -> None:
     assert f"{len(articles) - 1} older articles are listed below" in timeline
     listed = page.split('class="term-articles"', 1)[1]
     assert all(a.article is not None and a.url in listed for a in articles)
+
+
+def test_term_page_mentions_are_bounded(tmp_path: Path) -> None:
+    """(No browser.) "Also mentioned in" lists the latest `term_timeline_limit` of the
+    articles that mention a term, newest first, and says how many there are."""
+    root = tmp_path / "project"
+    shutil.copytree(GOLDEN_PROJECT, root)
+    config = root / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "term_timeline_limit: 1\n",
+                      encoding="utf-8")
+    later = root / "content" / "articles" / "2024" / "03" / "openai-in-passing.md"
+    later.parent.mkdir(parents=True, exist_ok=True)
+    later.write_text('---\ntitle: "A later article that mentions OpenAI"\ndate: 2024-03-20\n'
+                     "sources:\n  - name: Example\n    url: https://news.example.com/later\n"
+                     "company: [mistral-ai]\nmentions:\n  company: [openai]\n---\nText.\n",
+                     encoding="utf-8")
+    out = tmp_path / "site"
+    build(BuildOptions(root=root, out=out, search=False, cache=False))
+    page = (out / "company" / "openai" / "index.html").read_text(encoding="utf-8")
+    mentioned = page.split('class="mentioned-block"', 1)[1].split("</section>", 1)[0]
+    assert mentioned.count("<li>") == 1
+    assert "/articles/2024/03/openai-in-passing/" in mentioned  # the latest one
+    assert "/articles/2024/02/mistral-microsoft-partnership/" not in mentioned
+    assert "The latest 1 of 2 articles." in mentioned
