@@ -40,7 +40,7 @@ RENDER_PARALLEL_MIN = 300  # pages to render before a process pool pays for itse
 # timeline is one page), so that no worker holds one on top of its copy of the rest.
 WHOLE_SITE_OUTPUTS = ("data/articles.json", "sitemap", "timeline/")  # path prefixes
 RELATED_PARALLEL_MIN = 3000  # articles
-LISTING_ITEMS_PER_WORKER = 1000  # see digest.parallel.ITEMS_PER_WORKER
+LISTING_ITEMS_PER_WORKER = 400  # see digest.parallel.ITEMS_PER_WORKER
 SEARCH_DIR = "pagefind/"
 SEARCH_KEY = b"pagefind"
 
