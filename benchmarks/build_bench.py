@@ -73,8 +73,8 @@ class Cell:
 # -- running one build, measured ----------------------------------------------------------
 
 
-def _tree_pss(pid: int) -> int:
-    """Memory of a process and its descendants (proportional set size), in bytes."""
+def _tree(pid: int) -> set[int]:
+    """A process and its descendants."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -92,8 +92,20 @@ def _tree_pss(pid: int) -> int:
             if parent in tree and child not in tree:
                 tree.add(child)
                 grew = True
-    # Proportional set size: a page shared by forked workers is counted once over the
-    # tree (summing RSS would count the parent's copy-on-write pages once per worker).
+    return tree
+
+
+def _tree_pss(pid: int) -> int | None:
+    """Memory of a process and its descendants (proportional set size), in bytes; None
+    when a process started or ended while they were read.
+
+    Proportional set size: a page shared by forked workers is counted once over the tree
+    (summing RSS would count the parent's copy-on-write pages once per worker). The
+    processes are read one after the other, so a fork in between would count the pages
+    it shares twice (the parent's share read before it, the child's after): such a
+    sample is dropped (at 100,000 articles, workers are replaced every few seconds).
+    """
+    tree = _tree(pid)
     total = 0
     for member in tree:
         try:
@@ -104,7 +116,7 @@ def _tree_pss(pid: int) -> int:
                         break
         except (OSError, ValueError, IndexError):
             continue
-    return total
+    return total if _tree(pid) == tree else None
 
 
 def environment() -> dict[str, str]:
@@ -125,7 +137,7 @@ def measure(command: list[str], cwd: Path, log: Path) -> Run:
         def sample() -> None:
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, _tree_pss(process.pid))
+                peak = max(peak, _tree_pss(process.pid) or 0)
                 done.wait(0.02)
 
         sampler = threading.Thread(target=sample, daemon=True)

@@ -632,9 +632,9 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
         wanted = {output.path for output in plan}
         removed = [name for name in walked if name not in wanted]
         if options.search:
-            for path, row in _search(out, writer, staged, model, plan, old_rows, walked, removed,
+            for name, row in _search(out, writer, staged, model, plan, old_rows, walked, removed,
                                      previous_indexed, result).items():
-                rows.add(path, row)
+                rows.add(name, row)
             removed = [name for name in removed if name not in rows]
         if isinstance(writer, StagedWriter):
             for name in removed:

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from .errors import DigestError, Problem
 
@@ -20,10 +19,6 @@ ANNOTATIONS_OPTION = click.option(
     "--annotations/--no-annotations", default=None,
     help="Also print problems as GitHub Actions annotations (on by default in Actions).",
 )
-
-
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def report_problems(problems: list[Problem], annotations: bool | None) -> None:
