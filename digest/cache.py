@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA = 4  # bump when a table or a pickled type changes shape
+SCHEMA = 5  # bump when a table or a pickled type changes shape
 DB_NAME = "build.sqlite"
 STORE_NAME = "pages"
 LOCK_NAME = "build.lock"
@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS sites (site TEXT PRIMARY KEY, used INTEGER, state BLO
 CREATE TABLE IF NOT EXISTS outputs (
     site TEXT, path TEXT, key BLOB, deps TEXT, depsum BLOB, size INTEGER, mtime INTEGER,
     recipe BLOB, PRIMARY KEY (site, path));
+-- The no-change check reads every file's size and mtime: from this index alone, not from
+-- the rows with their dependency lists and recipes.
+CREATE INDEX IF NOT EXISTS outputs_stats ON outputs (site, path, size, mtime);
 CREATE TABLE IF NOT EXISTS blobs (
     key BLOB PRIMARY KEY, name TEXT, deps TEXT, depsum BLOB, size INTEGER, mtime INTEGER);
 """

@@ -13,6 +13,7 @@ import os
 import random
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -266,6 +267,39 @@ def test_tampered_and_stray_output_files_are_repaired(themed: Path, tmp_path: Pa
     (out / "stray.html").write_text("not ours", encoding="utf-8")
     (out / "robots.txt").unlink()
     _build(themed, out)
+    _build(themed, tmp_path / "clean", cache=False)
+    assert_same_site(out, tmp_path / "clean")
+
+
+@pytest.mark.usefixtures("trusted")
+@pytest.mark.parametrize("tamper", [
+    "stray-file-in-page-folder", "stray-folder-deep", "file-removed", "folder-removed",
+    "file-rewritten-same-size",
+])
+def test_one_change_to_the_output_is_noticed_by_a_no_change_build(
+        themed: Path, tmp_path: Path, tamper: str) -> None:
+    """The no-change check stats the remembered files and the folders, not the tree:
+    any one change made to the output after a build still brings it back."""
+    out = tmp_path / "site"
+    _build(themed, out)
+    nothing = _build(themed, out)
+    assert nothing.rendered == nothing.written == nothing.removed == 0  # the no-change path
+    page = next(p for p in sorted(out.glob("articles/*/*/*/index.html")))
+    time.sleep(0.01)  # past the clock tick of the build's last change to the folders
+    if tamper == "stray-file-in-page-folder":
+        (page.parent / "notes.txt").write_text("not ours", encoding="utf-8")
+    elif tamper == "stray-folder-deep":
+        (page.parent / "a" / "b").mkdir(parents=True)
+        (page.parent / "a" / "b" / "x.html").write_text("not ours", encoding="utf-8")
+    elif tamper == "file-removed":
+        page.unlink()
+    elif tamper == "folder-removed":
+        shutil.rmtree(page.parent)
+    else:
+        data = page.read_bytes()
+        page.write_bytes(data.replace(b"<", b">", 1))  # a new mtime, the same size
+    again = _build(themed, out)
+    assert again.written + again.removed > 0
     _build(themed, tmp_path / "clean", cache=False)
     assert_same_site(out, tmp_path / "clean")
 
