@@ -4,7 +4,7 @@ Every build computes the whole site's plan (every output file and what it depend
 and then does only the work whose inputs changed: articles are parsed when their bytes
 or the taxonomy changed, pages rendered when their key or a recorded dependency
 changed, files written when their bytes changed. A build with nothing to do stops
-after a stat walk of the sources and of the output. `BuildOptions(cache=False)` is
+after a stat of every source, output file and output folder. `BuildOptions(cache=False)` is
 the clean build that the incremental one must always equal, byte for byte.
 """
 
