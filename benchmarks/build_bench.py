@@ -343,32 +343,29 @@ def live_rebuild(command: list[str], cwd: Path, ready: re.Pattern[str], rebuilt:
 
 
 def prepare(n: int, seed: int, work: Path, tools: list[str]) -> Path:
+    """The corpus of each tool (digest's always), written unless already there."""
     folder = work / f"n{n}-seed{seed}"
     stamp = folder / "corpus.stamp"
     expected = f"{CORPUS_VERSION} {n} {seed}"
-    missing = [tool for tool in tools if not (folder / tool).is_dir()]
-    if stamp.is_file() and stamp.read_text().strip() == expected and not missing:
+    fresh = stamp.is_file() and stamp.read_text().strip() == expected
+    needed = sorted({"digest", *tools})
+    todo = [tool for tool in needed if not (folder / tool).is_dir()] if fresh else needed
+    if not todo:
         return folder
-    if stamp.is_file() and stamp.read_text().strip() == expected:  # add the missing corpora
-        data = corpus.make_corpus(n, seed)
-        for tool in missing:
-            {"digest": corpus.write_digest, "hugo": corpus.write_hugo,
-             "pelican": corpus.write_pelican}[tool](data, folder / tool)
-        return folder
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    if not fresh:
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
     started = time.perf_counter()
     data = corpus.make_corpus(n, seed)
-    corpus.write_digest(data, folder / "digest")
-    if "hugo" in tools:
-        corpus.write_hugo(data, folder / "hugo")
-    if "pelican" in tools:
-        corpus.write_pelican(data, folder / "pelican")
+    writers = {"digest": corpus.write_digest, "hugo": corpus.write_hugo,
+               "pelican": corpus.write_pelican}
+    for tool in todo:
+        writers[tool](data, folder / tool)
     del data
     stamp.write_text(expected)
-    print(f"corpus: {n:,} articles written in {time.perf_counter() - started:.0f} s to {folder}",
-          file=sys.stderr)
+    print(f"corpus: {n:,} articles written in {time.perf_counter() - started:.0f} s to {folder} "
+          f"({', '.join(todo)})", file=sys.stderr)
     return folder
 
 

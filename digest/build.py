@@ -597,10 +597,11 @@ def _produce(options: BuildOptions, out: Path, cache: BuildCache, plan: list[Out
             rest = [index for index in dirty if not plan[index].path.startswith(WHOLE_SITE_OUTPUTS)]
             # Listing pages (terms, home pages) each read hundreds of articles, copying the
             # memory that holds them into the worker: their workers are replaced sooner.
-            lists = [index for index in rest if (page := plan[index].page) is not None
-                     and page.kind != "article"]
-            single = [index for index in rest if (page := plan[index].page) is None
-                      or page.kind == "article"]
+            single: list[int] = []
+            lists: list[int] = []
+            for index in rest:
+                page = plan[index].page
+                (lists if page is not None and page.kind != "article" else single).append(index)
             runs = [parallel.run(_render_chunk, [first], job, 1)]
             for part, lifetime in ((single, None), (lists, LISTING_ITEMS_PER_WORKER)):
                 if part:
@@ -745,14 +746,15 @@ class _Rows:
     def __contains__(self, path: object) -> bool:
         return path in self.kept or path in self.paths
 
-    def changed(self) -> Iterator[tuple[str, OutputRow, BlobRow | None]]:
-        """The rows that differ from the last build's (last one added wins), in batches."""
+    def batches(self) -> Iterator[list[tuple[str, OutputRow, BlobRow | None]]]:
+        """The rows that differ from the last build's, in the order added, in batches."""
         import pickle
         import zlib
 
         for packed in self._packed:
-            yield from pickle.loads(zlib.decompress(packed))
-        yield from self._pending
+            yield pickle.loads(zlib.decompress(packed))
+        if self._pending:
+            yield self._pending
 
 
 def _remember(cache: BuildCache, site_key: str, rows: _Rows, new_html: dict[bytes, str],
@@ -770,14 +772,9 @@ def _remember(cache: BuildCache, site_key: str, rows: _Rows, new_html: dict[byte
         if store.used:
             cache.mark_html_used(db, store.used, generation)
         changed = False
-        batch: list[tuple[str, OutputRow, BlobRow | None]] = []
-        for entry in rows.changed():
-            batch.append(entry)
-            if len(batch) >= _Rows.BATCH:
-                _save_rows(cache, db, site_key, batch)
-                changed, batch = True, []
-        if batch:
-            _save_rows(cache, db, site_key, batch)
+        for batch in rows.batches():
+            cache.update_outputs(db, site_key, {path: row for path, row, _ in batch}, ())
+            cache.put_blobs(db, [blob for _, _, blob in batch if blob is not None])
             changed = True
         cache.update_outputs(db, site_key, {}, gone)
         if changed or gone:
@@ -787,12 +784,6 @@ def _remember(cache: BuildCache, site_key: str, rows: _Rows, new_html: dict[byte
         if path is not None:
             with contextlib.suppress(OSError):
                 os.unlink(path)
-
-
-def _save_rows(cache: BuildCache, db: Any, site_key: str,
-               batch: list[tuple[str, OutputRow, BlobRow | None]]) -> None:
-    cache.update_outputs(db, site_key, {path: row for path, row, _ in batch}, ())
-    cache.put_blobs(db, [blob for _, _, blob in batch if blob is not None])
 
 
 def _generation() -> int:
