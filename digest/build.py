@@ -439,11 +439,17 @@ class _Made:
 
 
 def _render_chunk(chunk: Sequence[int]) -> tuple[list[_Made], dict[bytes, str], list[Problem]]:
+    from . import markdown
+
     job: _RenderJob = _shared()
     made: list[_Made] = []
     try:
-        for index in chunk:
-            made.append(_render_one(job, index))
+        # Set here, not inherited: a worker that the pool forks from its own thread (to
+        # replace one) starts with that thread's empty context, and would render every
+        # Markdown text again instead of reading the build's store.
+        with markdown.cached(job.store):
+            for index in chunk:
+                made.append(_render_one(job, index))
     except DigestError as exc:  # a template error: carried back as data (picklable)
         return made, {}, list(exc.problems)
     new = dict(job.store.new)

@@ -455,6 +455,34 @@ def test_replaced_workers_give_the_same_site(themed: Path, tmp_path: Path,
     assert len(set(pids.read_text(encoding="ascii").split())) > 2  # workers were replaced
 
 
+def test_replaced_workers_read_markdown_from_the_build_store(
+        themed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold build renders each article body once (while parsing); pages and feeds read
+    it from the store, also in a worker the pool forked from its own thread."""
+    import hashlib
+
+    from digest import build as build_module
+    from digest import markdown, parallel
+
+    log = tmp_path / "rendered"
+    real = markdown.render_uncached
+
+    def render_uncached(text: str) -> str:
+        with open(log, "a", encoding="ascii") as handle:  # from any process
+            handle.write(hashlib.sha256(text.encode()).hexdigest() + "\n")
+        return real(text)
+
+    monkeypatch.setattr(markdown, "render_uncached", render_uncached)
+    monkeypatch.setattr(parallel, "ITEMS_PER_WORKER", 1)
+    monkeypatch.setattr(build_module, "LISTING_ITEMS_PER_WORKER", 1)
+    _build(themed, tmp_path / "site", workers=2)
+    rendered = log.read_text(encoding="ascii").split()
+    bodies = {hashlib.sha256(path.read_text(encoding="utf-8").split("---\n", 2)[2].encode())
+              .hexdigest() for path in (themed / ARTICLES).rglob("*.md")}
+    assert bodies <= set(rendered)
+    assert [digest for digest in rendered if digest in bodies and rendered.count(digest) > 1] == []
+
+
 def test_search_index_is_kept_when_no_page_changed(themed: Path, tmp_path: Path) -> None:
     pytest.importorskip("pagefind")
     out = tmp_path / "site"
