@@ -61,7 +61,15 @@ class Article:
 
     @property
     def body(self) -> str:
-        return zlib.decompress(self.packed_body).decode("utf-8") if self.packed_body else ""
+        packed = self.packed_body
+        if not packed:
+            return ""
+        last = _LAST_BODY[0]
+        if last[0] is packed:  # an article page reads its body twice, its feeds once more
+            return str(last[1])
+        text = zlib.decompress(packed).decode("utf-8")
+        _LAST_BODY[0] = (packed, text)  # one tuple, swapped whole: safe between threads
+        return text
 
     @property
     def day(self) -> dt.date:
@@ -85,6 +93,11 @@ class Article:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _rebuild(self)
+
+
+# The body read last, with the packed bytes it came from (compared by identity, and kept
+# alive by this reference, so another object cannot take its id).
+_LAST_BODY: list[tuple[bytes | None, str]] = [(None, "")]
 
 
 def pack_body(text: str) -> bytes:

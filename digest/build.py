@@ -498,7 +498,12 @@ def _render_one(job: _RenderJob, index: int) -> _Made:
     target = f"{job.folder}/{item.path}"
     parent = os.path.dirname(target)
     if parent not in job.made:
-        os.makedirs(parent, exist_ok=True)
+        try:
+            os.mkdir(parent)  # most pages are a folder of their own, in a folder that exists
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(parent, exist_ok=True)
         job.made.add(parent)
     with open(target, "wb") as handle:
         handle.write(data)
