@@ -112,31 +112,71 @@ def term_timeline(entries: list[TimelineEntry], limit: int) -> tuple[list[Timeli
 
 def timeline_pages(model: SiteModel, feeds: tuple[tuple[str, str, str], ...] = ()
                    ) -> Iterator[Page]:
-    """`/timeline/YYYY/` for every year, and `/timeline/`: every entry while there are at
-    most `timeline_page_limit`, else the latest year of news (listing pages stay bounded)."""
+    """The timeline's pages, each at most `timeline_page_limit` entries where it can be.
+
+    `/timeline/YYYY/` for every year, and `/timeline/`: every entry while there are at
+    most `timeline_page_limit`, else the latest year of news. A year with more entries
+    than that is split by month: `/timeline/YYYY/MM/` for each month, and its year page
+    shows the entries dated only to the year and its latest month (as `/timeline/` does
+    when that year is the latest). So a page grows with a month of news, not with the
+    digest: about 1,000 entries at 100,000 articles over eight years."""
+    limit = model.config.timeline_page_limit
     by_year: dict[int, list[TimelineEntry]] = {}
     for entry in model.timeline:
         by_year.setdefault(entry.date.year, []).append(entry)
     years = [{"year": y, "count": len(e), "url": urls.timeline(y)} for y, e in by_year.items()]
-    complete = len(model.timeline) <= model.config.timeline_page_limit
+    complete = len(model.timeline) <= limit
+
+    def year_view(year: int) -> tuple[list[TimelineEntry], list[dict[str, Any]], int | None]:
+        """A year's entries as its page shows them, its month menu, the month shown."""
+        entries = by_year.get(year, [])
+        if len(entries) <= limit:
+            return entries, [], None
+        by_month = _by_month(entries)
+        months = [{"year": year, "month": m, "count": len(e), "url": urls.timeline(year, m)}
+                  for m, e in by_month.items() if m]
+        latest = max(m for m in by_month if m) if months else None
+        shown = [e for e in entries if _month_of(e) in (0, latest)]
+        return shown, months, latest
+
+    pages_: list[tuple[str, int | None, int | None, list[TimelineEntry], list[dict[str, Any]],
+                       int | None]] = []
     if complete:
-        main_entries = model.timeline
+        pages_.append((urls.timeline(), None, None, model.timeline, [], None))
     else:
         news_years = [a.day.year for a in model.articles[:1]]
-        latest = news_years[0] if news_years else max(by_year)
-        main_entries = by_year.get(latest, [])
-    pages_: list[tuple[str, int | None, list[TimelineEntry]]] = [
-        (urls.timeline(), None, main_entries)]
-    pages_.extend((urls.timeline(y), y, by_year[y]) for y in by_year)
-    for path, year, entries in pages_:
+        latest_year = news_years[0] if news_years else max(by_year)
+        pages_.append((urls.timeline(), None, None, *year_view(latest_year)))
+    for year in by_year:
+        shown, months, latest_month = year_view(year)
+        pages_.append((urls.timeline(year), year, None, shown, months, latest_month))
+        if months:
+            by_month = _by_month(by_year[year])
+            pages_.extend((urls.timeline(year, m["month"]), year, m["month"], by_month[m["month"]],
+                           months, None) for m in months)
+    for path, page_year, month, entries, months, shown_month in pages_:
+        title = "Timeline" if page_year is None else f"Timeline {page_year}"
         yield Page(
-            path, "timeline.html", "Timeline" if year is None else f"Timeline {year}",
+            path, "timeline.html", title if month is None else f"{title}-{month:02d}",
             "timeline",
-            {"entries": entries, "year": year, "years": years,
-             "complete": complete and year is None, "total": len(model.timeline),
+            {"entries": entries, "year": page_year, "month": month, "years": years,
+             "months": months, "latest_month": shown_month,
+             "complete": complete and page_year is None, "total": len(model.timeline),
              "facets": timeline_facets(model, entries)},
             feeds=feeds,
         )
+
+
+def _month_of(entry: TimelineEntry) -> int:
+    """The entry's month, 0 when it is dated only to the year (as the timeline groups it)."""
+    return entry.date.month if entry.date.precision != "year" else 0
+
+
+def _by_month(entries: list[TimelineEntry]) -> dict[int, list[TimelineEntry]]:
+    found: dict[int, list[TimelineEntry]] = {}
+    for entry in entries:
+        found.setdefault(_month_of(entry), []).append(entry)
+    return found
 
 
 def timeline_facets(model: SiteModel, entries: list[TimelineEntry]

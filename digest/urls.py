@@ -26,8 +26,10 @@ def term_feed(key: str, slug: str) -> str:
     return f"/{key}/{slug}/feed.xml"
 
 
-def timeline(year: int | None = None) -> str:
-    return "/timeline/" if year is None else f"/timeline/{year:04d}/"
+def timeline(year: int | None = None, month: int | None = None) -> str:
+    if year is None:
+        return "/timeline/"
+    return f"/timeline/{year:04d}/" if month is None else f"/timeline/{year:04d}/{month:02d}/"
 
 
 def search() -> str:

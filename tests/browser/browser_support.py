@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +79,19 @@ class Site:
     def link(self, site_path: str) -> str:
         """A site path as the pages link it: "/company/x/" -> "/sub/company/x/"."""
         return SUBPATH + site_path.lstrip("/")
+
+
+@contextlib.contextmanager
+def serving(out: Path) -> Iterator[str]:
+    """`out` served from 127.0.0.1 under SUBPATH (it may be built after this starts);
+    yields the base URL to build it with."""
+    handler = functools.partial(SubpathHandler, directory=str(out))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"
+    finally:
+        server.shutdown()
+        server.server_close()

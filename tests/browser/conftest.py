@@ -10,11 +10,8 @@ both.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +20,10 @@ from browser_support import (
     AXE,
     CHROMIUM,
     CHROMIUM_ARGS,
-    SUBPATH,
     Site,
-    SubpathHandler,
     content_root,
     require,
+    serving,
 )
 
 from digest.build import BuildOptions, build
@@ -39,21 +35,12 @@ from digest.project import Layout, load_content, publishable
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = content_root()
     out = tmp_path_factory.mktemp("browser") / "site"
-    handler = functools.partial(SubpathHandler, directory=str(out))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    base = f"http://127.0.0.1:{server.server_address[1]}{SUBPATH}"
-    build(BuildOptions(root=root, out=out, base_url=base, search=True, cache=False))
-    content = load_content(Layout(root))
-    shown, _ = publishable(content.articles, False, dt.date.today())
-    model = build_model(content.config, content.taxonomies, shown)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(out) as base:
+        build(BuildOptions(root=root, out=out, base_url=base, search=True, cache=False))
+        content = load_content(Layout(root))
+        shown, _ = publishable(content.articles, False, dt.date.today())
+        model = build_model(content.config, content.taxonomies, shown)
         yield Site(root, out, base, model)
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,9 @@ kept in the URL so a filtered view can be shared; jump to a year; today's marker
 
 from __future__ import annotations
 
+import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -183,7 +185,7 @@ def test_timeline_pages_by_year_above_the_limit(tmp_path: Path) -> None:
     assert total == sum(entries(small / "timeline" / y / "index.html") for y in years)
 
     config = root / "content" / "site.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "timeline_page_limit: 3\n",
+    config.write_text(config.read_text(encoding="utf-8") + "timeline_page_limit: 7\n",
                       encoding="utf-8")
     large = tmp_path / "large"
     build(BuildOptions(root=root, out=large, base_url=base, search=False, cache=False))
@@ -194,6 +196,52 @@ def test_timeline_pages_by_year_above_the_limit(tmp_path: Path) -> None:
     assert 'href="/sub/timeline/2021/"' in main
     assert "earlier years have their own pages" in main
     assert broken_internal_links(large, base) == []
+
+
+def test_timeline_years_above_the_limit_are_split_by_month(tmp_path: Path) -> None:
+    """(No browser.) A year with more than timeline_page_limit entries gets a page per
+    month; its year page (and /timeline/, when it is the latest year) shows the entries
+    dated only to the year and the latest month, with a month menu. Nothing is lost."""
+    root = tmp_path / "project"
+    shutil.copytree(GOLDEN_PROJECT, root)
+    base = "https://example.org/sub/"
+
+    def entries(page: Path) -> list[str]:
+        return re.findall(r'<li class="tl-entry[^"]*"[^>]*data-date="([^"]+)"',
+                          page.read_text(encoding="utf-8"))
+
+    whole = tmp_path / "whole"
+    build(BuildOptions(root=root, out=whole, base_url=base, search=False, cache=False))
+    config = root / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "timeline_page_limit: 1\n",
+                      encoding="utf-8")
+    split = tmp_path / "split"
+    build(BuildOptions(root=root, out=split, base_url=base, search=False, cache=False))
+    timeline = split / "timeline"
+    for year in ("2021", "2023", "2024"):
+        everything = entries(whole / "timeline" / year / "index.html")
+        assert len(everything) > 1  # above the limit: split
+        months = sorted(p.parent.name for p in (timeline / year).glob("*/index.html"))
+        assert months and all(re.fullmatch(r"\d\d", m) for m in months)
+        by_month = {m: entries(timeline / year / m / "index.html") for m in months}
+        assert all(dates and all(d[5:7] == m for d in dates) for m, dates in by_month.items())
+        year_page = entries(timeline / year / "index.html")
+        only_year = [d for d in year_page if d not in by_month[months[-1]]]
+        # Every entry is on exactly one month page, or (dated only to the year) the year page.
+        assert sorted(only_year + [d for m in months for d in by_month[m]]) == sorted(everything)
+        assert sorted(year_page) == sorted(only_year + by_month[months[-1]])
+        page = (timeline / year / months[0] / "index.html").read_text(encoding="utf-8")
+        menu = page.split('class="year-jump month-jump"', 1)[1].split("</nav>", 1)[0]
+        assert menu.count("<li") == len(months)
+        assert f'href="/sub/timeline/{year}/{months[0]}/" aria-current="page"' in menu
+        assert f'href="/sub/timeline/{year}/" aria-current="true"' in page
+    assert "Timeline: December 2023" in (timeline / "2023" / "12" / "index.html").read_text(
+        encoding="utf-8")
+    assert "During 2023" in (timeline / "2023" / "index.html").read_text(encoding="utf-8")
+    main = (timeline / "index.html").read_text(encoding="utf-8")
+    assert entries(timeline / "index.html") == entries(timeline / "2024" / "index.html")
+    assert "earlier months have their own pages" in main
+    assert broken_internal_links(split, base) == []
 
 
 def test_term_page_timeline_is_bounded(tmp_path: Path) -> None:
@@ -246,3 +294,43 @@ def test_term_page_mentions_are_bounded(tmp_path: Path) -> None:
     assert "/articles/2024/03/openai-in-passing/" in mentioned  # the latest one
     assert "/articles/2024/02/mistral-microsoft-partnership/" not in mentioned
     assert "The latest 1 of 2 articles." in mentioned
+
+
+@pytest.fixture(scope="module")
+def split_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The shipped digest with timeline_page_limit: 1, so every year is split by month."""
+    from browser_support import content_root, serving
+
+    root = tmp_path_factory.mktemp("split") / "project"
+    shutil.copytree(content_root(), root, ignore=shutil.ignore_patterns(".digest-cache", "site"))
+    config = root / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\ntimeline_page_limit: 1\n",
+                      encoding="utf-8")
+    out = root.parent / "site"
+    with serving(out) as base:
+        build(BuildOptions(root=root, out=out, base_url=base, search=False, cache=False))
+        content = load_content(Layout(root))
+        model = build_model(content.config, content.taxonomies,
+                            [a for a in content.articles if not a.is_draft])
+        yield Site(root, out, base, model)
+
+
+def test_month_pages_filter_and_keep_the_filter(split_site: Site, page: Any,
+                                                axe_script: Path) -> None:
+    from test_accessibility import audit
+
+    mistral = [e for e in split_site.model.timeline
+               if ("company", "mistral-ai") in e.terms and e.date.precision == "day"]
+    year, month = mistral[0].date.year, mistral[0].date.month
+    page.goto(split_site.url(f"timeline/{year}/{month:02d}/?company=mistral-ai"))
+    want = [[split_site.link(e.url), e.title] for e in mistral
+            if (e.date.year, e.date.month) == (year, month)]
+    assert visible(page) == want
+    menu = page.get_by_role("navigation", name="Jump to a month")
+    current = menu.locator('a[aria-current="page"]')
+    assert current.get_attribute("href") == (split_site.link(f"/timeline/{year}/{month:02d}/")
+                                              + "?company=mistral-ai")
+    assert menu.get_by_role("link").count() == len(
+        {e.date.month for e in split_site.model.timeline
+         if e.date.year == year and e.date.precision != "year"})
+    assert audit(page, axe_script) == []

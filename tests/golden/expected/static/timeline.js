@@ -25,7 +25,7 @@
   boxes.forEach(function (box) { if (taxonomies.indexOf(box.name) < 0) taxonomies.push(box.name); });
   var status = document.getElementById("tl-status");
   var chips = document.getElementById("tl-chips");
-  var yearNav = document.querySelector(".year-jump");
+  var yearNavs = Array.prototype.slice.call(document.querySelectorAll(".year-jump"));  // years, months
   // Terms asked for in the URL but not on this page still filter (and show as chips).
   var extra = {};
 
@@ -150,7 +150,7 @@
       years[section.getAttribute("data-year")] = !section.hidden;
     });
     var query = updateURL ? writeURL(chosen) : window.location.search.replace(/^\?/, "");
-    if (yearNav) {
+    yearNavs.forEach(function (yearNav) {
       Array.prototype.forEach.call(yearNav.querySelectorAll("a"), function (a) {
         var li = a.parentNode;
         var year = li.getAttribute("data-year");
@@ -161,7 +161,7 @@
           a.setAttribute("href", href.split("?")[0] + (query ? "?" + query : ""));
         }
       });
-    }
+    });
     list.classList.toggle("is-filtered", active);
     status.textContent = active
       ? template("status-some", { shown: numbers.format(shown), total: numbers.format(entries.length) })
