@@ -150,11 +150,13 @@ def _build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCache,
 
         quick = quick_build(options, layout, out, cache, code, files, previous, recorded)
         if quick is not None:
-            result, articles, bodies = quick
+            result, articles, bodies, moved = quick
+            folders = (_folders_moved(previous.folders, moved)
+                       or _folders_digest(out, cache, site_key))
             _save_state(cache, out, code, replace(previous, inputs=inputs, recorded=recorded,
                                                   result=_plain_result(result),
                                                   articles=articles, bodies=bodies,
-                                                  folders=_folders_digest(out, cache, site_key)))
+                                                  folders=folders))
             return result
     return _full_build(options, layout, out, cache, progress, code, files, static, inputs,
                        recorded, today, previous)
@@ -963,13 +965,38 @@ def _folder_stats(out: Path, files: dict[str, tuple[int, int]]) -> bytes:
         while folder not in folders:
             folders.add(folder)
             folder = os.path.dirname(folder)
-    parts: list[str] = []
-    for folder in sorted(folders):
+    total = 0
+    for folder in folders:
         try:
-            parts.append(f"{folder}\x1f{os.stat(f'{out}/{folder}').st_mtime_ns}")
+            total ^= _folder_token(folder, os.stat(f"{out}/{folder}").st_mtime_ns)
         except OSError:
             return b""
-    return digest(*parts)
+    return total.to_bytes(FOLDER_DIGEST_SIZE, "big")
+
+
+FOLDER_DIGEST_SIZE = 16
+
+
+def _folder_token(folder: str, mtime: int) -> int:
+    """One folder's share of the folders' digest, which is their exclusive or: a build
+    that moved files into a few folders updates it from those alone (_folders_moved)."""
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(f"{folder}\x1f{mtime}".encode(),
+                                          digest_size=FOLDER_DIGEST_SIZE).digest(), "big")
+
+
+def _folders_moved(folders: bytes, moved: dict[str, tuple[int, int]] | None) -> bytes:
+    """The folders' digest after the mtimes of some changed (folder: (before, after)), or
+    b"" when it cannot be told. If the output had been changed by hand, the digest was
+    already off by that change, stays so, and the next build is a full one that takes it
+    again: it can miss no change, only ask for an extra build."""
+    if len(folders) != FOLDER_DIGEST_SIZE or moved is None:
+        return b""
+    total = int.from_bytes(folders, "big")
+    for folder, (before, after) in moved.items():
+        total ^= _folder_token(folder, before) ^ _folder_token(folder, after)
+    return total.to_bytes(FOLDER_DIGEST_SIZE, "big")
 
 
 def _walk_output(out: Path) -> dict[str, tuple[int, int]]:

@@ -23,6 +23,7 @@ import contextlib
 import io
 import os
 import pickle
+import posixpath
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,10 +97,12 @@ class _RecipeUnpickler(pickle.Unpickler):
 def quick_build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCache, code: bytes,
                 files: list[SourceFile], previous: _SiteState, recorded: int
                 ) -> tuple[BuildResult, dict[str, tuple[str, bytes, bytes, bool]],
-                           dict[str, bytes]] | None:
+                           dict[str, bytes], dict[str, tuple[int, int]] | None] | None:
     """Rebuild after body-only edits; None when a full build is needed.
 
-    Returns the result, and the new per-article state (signatures, cards, bodies)."""
+    Returns the result, the new per-article state (signatures, cards, bodies), and the
+    output folders it moved files into, with their mtimes before and after (None: not
+    known)."""
     from .fingerprint import NotLoaded
 
     try:
@@ -110,7 +113,8 @@ def quick_build(options: BuildOptions, layout: Layout, out: Path, cache: BuildCa
 
 def _quick(options: BuildOptions, layout: Layout, out: Path, cache: BuildCache, code: bytes,
            files: list[SourceFile], previous: _SiteState
-           ) -> tuple[BuildResult, dict[str, tuple[str, bytes, bytes, bool]], dict[str, bytes]]:
+           ) -> tuple[BuildResult, dict[str, tuple[str, bytes, bytes, bool]], dict[str, bytes],
+                      dict[str, tuple[int, int]] | None]:
     from .build import RACY_NS, BuildResult
     from .incremental import load_config_cached
 
@@ -152,12 +156,13 @@ def _quick(options: BuildOptions, layout: Layout, out: Path, cache: BuildCache, 
     result = BuildResult(**previous.result)
     result.parsed = len(changed)
     result.written = result.rendered = result.removed = 0
+    moved: dict[str, tuple[int, int]] | None = {}
     if bodies_changed:
-        _rebuild_readers(options, layout, out, cache, code, config, taxonomies, before, after,
-                         fresh, bodies_changed, result)
+        moved = _rebuild_readers(options, layout, out, cache, code, config, taxonomies, before,
+                                 after, fresh, bodies_changed, result)
     _save_sources(cache, parsed_rows, code)
     result.unchanged = result.files - result.written
-    return result, after, bodies
+    return result, after, bodies, moved
 
 
 def _rebuild_readers(options: BuildOptions, layout: Layout, out: Path, cache: BuildCache,
@@ -165,8 +170,9 @@ def _rebuild_readers(options: BuildOptions, layout: Layout, out: Path, cache: Bu
                      before: dict[str, tuple[str, bytes, bytes, bool]],
                      after: dict[str, tuple[str, bytes, bytes, bool]],
                      fresh: dict[str, Article], bodies_changed: set[str],
-                     result: BuildResult) -> None:
-    """Render again every output that read one of the changed bodies, and commit."""
+                     result: BuildResult) -> dict[str, tuple[int, int]] | None:
+    """Render again every output that read one of the changed bodies, and commit.
+    Returns the output folders files were moved into: (mtime before, mtime after)."""
     from . import markdown
     from .build import FeedRecipe, _generation, _link_blob, feed_deps, feed_key, render_feed
     from .fingerprint import Fingerprints, PartialModel, Recorder, globals_token
@@ -182,7 +188,7 @@ def _rebuild_readers(options: BuildOptions, layout: Layout, out: Path, cache: Bu
     readers = {path: row for path, row in readers.items()
                if not changed_deps.isdisjoint(row.deps.split(DEP_SEP))}
     if not readers:
-        return
+        return {}
     for path, row in readers.items():
         if "*" in row.deps.split(DEP_SEP) or not row.recipe:
             raise _Bail
@@ -288,10 +294,15 @@ def _rebuild_readers(options: BuildOptions, layout: Layout, out: Path, cache: Bu
                 blobs.append(BlobRow(row.key, name, row.deps, row.depsum, stat.st_size,
                                      stat.st_mtime_ns))
         result.rendered = len(made)
+        touched = {posixpath.dirname(path) for path in writer.moves}
+        before_moves = _folder_mtimes(out, touched)
         writer.commit()
     except BaseException:
         writer.abort()
         raise
+    after_moves = _folder_mtimes(out, touched)
+    moved = ({folder: (before_moves[folder], after_moves[folder]) for folder in touched}
+             if before_moves is not None and after_moves is not None else None)
     kept = {blob.name for blob in blobs}
     gone: list[str] = []
     with cache.transaction() as db:
@@ -315,6 +326,14 @@ def _rebuild_readers(options: BuildOptions, layout: Layout, out: Path, cache: Bu
         if target is not None:
             with contextlib.suppress(OSError):
                 os.unlink(target)
+    return moved
+
+
+def _folder_mtimes(out: Path, folders: set[str]) -> dict[str, int] | None:
+    try:
+        return {folder: os.stat(f"{out}/{folder}").st_mtime_ns for folder in folders}
+    except OSError:
+        return None
 
 
 class _BlobJob:

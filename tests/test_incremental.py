@@ -304,6 +304,39 @@ def test_one_change_to_the_output_is_noticed_by_a_no_change_build(
     assert_same_site(out, tmp_path / "clean")
 
 
+@pytest.mark.usefixtures("trusted")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_quick_lane_keeps_the_folders_digest_exact(themed: Path, tmp_path: Path,
+                                                   workers: int) -> None:
+    """The quick lane updates the output folders' digest from the folders it moved files
+    into: it equals one taken from every folder, so the next build takes the no-change
+    path, and a stray file in a folder it wrote to is still noticed."""
+    from digest import build as build_module
+    from digest.cache import BuildCache
+    from digest.sources import code_digest
+
+    out = tmp_path / "site"
+    _build(themed, out, workers=workers)
+    with open(themed / PARTNERSHIP, "a", encoding="utf-8") as handle:
+        handle.write("\nOne more paragraph.\n")
+    quick = _build(themed, out, workers=workers)
+    assert quick.parsed == 1 and quick.written > 0  # the quick lane wrote pages
+    cache = BuildCache(themed / ".digest-cache")
+    state = build_module._previous_state(cache, str(out), code_digest())
+    assert state is not None
+    assert state.folders == build_module._folders_digest(out, cache, str(out)) != b""
+    nothing = _build(themed, out, workers=workers)
+    assert nothing.rendered == nothing.written == nothing.parsed == 0  # no-change path
+    page = out / "articles" / PARTNERSHIP.parent.relative_to(ARTICLES) / PARTNERSHIP.stem
+    assert (page / "index.html").is_file()
+    time.sleep(0.01)
+    (page / "notes.txt").write_text("not ours", encoding="utf-8")
+    again = _build(themed, out, workers=workers)
+    assert again.removed == 1
+    _build(themed, tmp_path / "clean", cache=False)
+    assert_same_site(out, tmp_path / "clean")
+
+
 def test_tampered_page_store_is_not_trusted(themed: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     _build(themed, out)
