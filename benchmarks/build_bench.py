@@ -15,7 +15,7 @@ in one run, for each generator that is installed:
 each the median of --repeat runs: wall time, CPU time (user + system, the process and
 the workers it waited for) and peak memory (the largest process, from wait4's
 maxrss; and the proportional set size summed over the process tree, sampled every
-20 ms, which counts pages that forked workers share with their parent once). digest runs as
+0.1 s, which counts pages that forked workers share with their parent once). digest runs as
 `python -m digest build --no-search`: Pagefind (search) is kept out of the timed
 build, and can be measured on its own with --search. With --live, it also measures the
 live servers: Hugo's `hugo server` (fast render on and off) and `digest serve`, from
@@ -74,24 +74,26 @@ class Cell:
 
 
 def _tree(pid: int) -> set[int]:
-    """A process and its descendants."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as handle:
-                    fields = handle.read().rsplit(b")", 1)[1].split()
-                parents[int(entry)] = int(fields[1])
-            except (OSError, IndexError, ValueError):
-                continue
+    """A process and its descendants, from the kernel's per-thread lists of children
+    (cheap: the benchmark's sampler must not take CPU from what it measures)."""
     tree = {pid}
-    grew = True
-    while grew:
-        grew = False
-        for child, parent in parents.items():
-            if parent in tree and child not in tree:
-                tree.add(child)
-                grew = True
+    stack = [pid]
+    while stack:
+        parent = stack.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:  # a child forked by any thread (a pool's worker-keeping thread)
+            try:
+                with open(f"/proc/{parent}/task/{task}/children", "rb") as handle:
+                    children = [int(child) for child in handle.read().split()]
+            except (OSError, ValueError):
+                continue
+            for child in children:
+                if child not in tree:
+                    tree.add(child)
+                    stack.append(child)
     return tree
 
 
@@ -120,9 +122,20 @@ def _tree_pss(pid: int) -> int | None:
 
 
 def environment() -> dict[str, str]:
-    """digest from this checkout (not whatever copy is installed), unbuffered output."""
+    """digest from this checkout (not whatever copy is installed), unbuffered output,
+    and bytecode written as on a user's machine: with PYTHONDONTWRITEBYTECODE set (some
+    containers set it), every run of digest compiled its changed modules again, while
+    Pelican ran from the bytecode pip wrote when installing it."""
     path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, "PYTHONPATH": path, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONPATH": path, "PYTHONUNBUFFERED": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+# Memory is sampled every 0.1 s: a build's peak lasts far longer, and reading a process's
+# smaps_rollup walks its page tables under its memory lock (every 20 ms, the sampler took
+# a fifth of a CPU from the generators that use both).
+SAMPLE_EVERY = 0.1
 
 
 def measure(command: list[str], cwd: Path, log: Path) -> Run:
@@ -138,7 +151,7 @@ def measure(command: list[str], cwd: Path, log: Path) -> Run:
             nonlocal peak
             while not done.is_set():
                 peak = max(peak, _tree_pss(process.pid) or 0)
-                done.wait(0.02)
+                done.wait(SAMPLE_EVERY)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()

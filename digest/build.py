@@ -36,8 +36,9 @@ if TYPE_CHECKING:
 SEP, DEP_SEP, EVERYTHING = "\x1f", "\x1e", "*"  # as in digest.fingerprint (not imported here)
 RACY_NS = 2_000_000_000  # as in digest.incremental: trust no signature younger than this
 RENDER_PARALLEL_MIN = 300  # pages to render before a process pool pays for itself
-# Made before the pool starts, in this process: outputs as big as the site (a year of the
-# timeline is one page), so that no worker holds one on top of its copy of the rest.
+# Made before the pool starts, in this process: outputs as big as the site, so that no
+# worker holds one on top of its copy of the rest; and the timeline, which renders every
+# entry once, so that the workers inherit its entries (memoized macros) for the term pages.
 WHOLE_SITE_OUTPUTS = ("data/articles.json", "sitemap", "timeline/")  # path prefixes
 RELATED_PARALLEL_MIN = 3000  # articles
 LISTING_ITEMS_PER_WORKER = 400  # see digest.parallel.ITEMS_PER_WORKER

@@ -378,7 +378,7 @@ class Recorder:
 
         import jinja2.runtime
 
-        imported: set[str] = set()
+        imports: dict[str, list[str]] = {}
         pattern = re.compile(r"""\{%-?\s*(?:from|import)\s+["']([^"']+)["']""")
         loader = env.loader
         if loader is None:
@@ -389,9 +389,25 @@ class Recorder:
                     source = loader.get_source(env, name)[0]
                 except Exception:
                     continue
-                imported.update(pattern.findall(source))
+                imports[name] = sorted(set(pattern.findall(source)))
+        # A template's module takes the macros it imports when it is made: a partial is
+        # wrapped before the partials that import it, so that they call its memoized
+        # macros (a timeline calls one macro per entry).
+        order: list[str] = []
+        seen: set[str] = set()
+
+        def visit(name: str) -> None:
+            if name in seen:
+                return
+            seen.add(name)
+            for other in imports.get(name, ()):
+                visit(other)
+            order.append(name)
+
+        for name in sorted({other for found in imports.values() for other in found}):
+            visit(name)
         memoized: list[str] = []
-        for name in sorted(imported):
+        for name in order:
             try:
                 module = env.get_template(name)._get_default_module()
             except Exception:

@@ -645,3 +645,26 @@ def test_no_change_check_and_quick_lane_notice_a_tampered_output(
     (out / "index.html").write_text("tampered", encoding="utf-8")
     _build(themed, out)  # nothing changed but the output
     assert_same_site(out, tmp_path / "clean")
+
+
+def test_a_macro_that_a_partial_imports_is_memoized_too() -> None:
+    """A partial's macro called from another partial's macro (a timeline's entries) is
+    rendered once per distinct arguments, whatever the names of the two files."""
+    import jinja2
+
+    from digest.fingerprint import Fingerprints, Recorder
+
+    calls: list[str] = []
+    env = jinja2.Environment(loader=jinja2.DictLoader({
+        "page.html": '{% from "partials/list.html" import listing %}{{ listing(items) }}',
+        "partials/list.html": '{% from "partials/z-item.html" import item %}'
+                              "{% macro listing(items) %}{% for i in items %}{{ item(i) }}"
+                              "{% endfor %}{% endmacro %}",
+        "partials/z-item.html": "{% macro item(name) %}<li>{{ seen(name) }}</li>{% endmacro %}",
+    }))
+    env.globals["seen"] = lambda name: calls.append(name) or name
+    memoized = Recorder().memoize_macros(env, Fingerprints(None, b"", {}, {}))  # type: ignore[arg-type]
+    assert sorted(memoized) == ["partials/list.html:listing", "partials/z-item.html:item"]
+    html = env.get_template("page.html").render(items=["a", "b", "a"])
+    assert html == "<li>a</li><li>b</li><li>a</li>"
+    assert calls == ["a", "b"]
