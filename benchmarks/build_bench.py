@@ -383,12 +383,20 @@ def prepare(n: int, seed: int, work: Path, tools: list[str]) -> Path:
 
 
 def fresh_copy(folder: Path, tool: str) -> Path:
-    """A working copy of the tool's corpus, so edits never touch the generated one."""
+    """A working copy of the tool's corpus, so edits never touch the generated one; for
+    digest, with the default theme as it is now in the checkout (the corpus is kept
+    between runs, and the theme is part of what is measured)."""
     source = folder / tool
     target = folder / f"{tool}-run"
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(source, target, symlinks=True)
+
+    def old_theme(where: str, names: list[str]) -> list[str]:
+        return ["templates"] if tool == "digest" and Path(where) == source else []
+
+    shutil.copytree(source, target, symlinks=True, ignore=old_theme)
+    if tool == "digest":
+        shutil.copytree(REPO / "templates", target / "templates")
     return target
 
 
