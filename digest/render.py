@@ -127,18 +127,21 @@ def timeline_pages(model: SiteModel, feeds: tuple[tuple[str, str, str], ...] = (
     years = [{"year": y, "count": len(e), "url": urls.timeline(y)} for y, e in by_year.items()]
     complete = len(model.timeline) <= limit
 
-    def year_view(year: int) -> tuple[list[TimelineEntry], list[dict[str, Any]], int | None]:
-        """A year's entries as its page shows them, its month menu, the month shown."""
-        entries = by_year.get(year, [])
+    def year_view(year: int) -> tuple[list[TimelineEntry], list[dict[str, Any]], int | None,
+                                       dict[int, list[TimelineEntry]]]:
+        """A year's entries as its page shows them, its month menu, the month shown, and
+        its entries by month (empty when the year is one page)."""
+        entries = by_year[year]
         if len(entries) <= limit:
-            return entries, [], None
+            return entries, [], None, {}
         by_month = _by_month(entries)
         months = [{"year": year, "month": m, "count": len(e), "url": urls.timeline(year, m)}
                   for m, e in by_month.items() if m]
         latest = max(m for m in by_month if m) if months else None
         shown = [e for e in entries if _month_of(e) in (0, latest)]
-        return shown, months, latest
+        return shown, months, latest, by_month
 
+    views = {year: year_view(year) for year in by_year}
     pages_: list[tuple[str, int | None, int | None, list[TimelineEntry], list[dict[str, Any]],
                        int | None]] = []
     if complete:
@@ -146,14 +149,12 @@ def timeline_pages(model: SiteModel, feeds: tuple[tuple[str, str, str], ...] = (
     else:
         news_years = [a.day.year for a in model.articles[:1]]
         latest_year = news_years[0] if news_years else max(by_year)
-        pages_.append((urls.timeline(), None, None, *year_view(latest_year)))
-    for year in by_year:
-        shown, months, latest_month = year_view(year)
+        shown, months, latest_month, _ = views.get(latest_year, ([], [], None, {}))
+        pages_.append((urls.timeline(), None, None, shown, months, latest_month))
+    for year, (shown, months, latest_month, by_month) in views.items():
         pages_.append((urls.timeline(year), year, None, shown, months, latest_month))
-        if months:
-            by_month = _by_month(by_year[year])
-            pages_.extend((urls.timeline(year, m["month"]), year, m["month"], by_month[m["month"]],
-                           months, None) for m in months)
+        pages_.extend((urls.timeline(year, m["month"]), year, m["month"], by_month[m["month"]],
+                       months, None) for m in months)
     for path, page_year, month, entries, months, shown_month in pages_:
         title = "Timeline" if page_year is None else f"Timeline {page_year}"
         yield Page(
